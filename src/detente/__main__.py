@@ -1,0 +1,5 @@
+"""Allow ``python -m detente``."""
+
+from detente.cli import main
+
+main()

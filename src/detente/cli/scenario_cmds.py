@@ -1,0 +1,1 @@
+from detente.cli._app import app  # noqa: F401

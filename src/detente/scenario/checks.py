@@ -1,0 +1,265 @@
+"""Checks that need the whole scenario: references, unique ids, the ontology, and quotes in sources.
+
+A quote must occur in its source text after normalising whitespace, typographic quotes and dashes; an
+ellipsis (``...`` or ``…``) inside a quote stands for omitted text, and the pieces must occur in order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from detente.errors import DuplicateIdError, QuoteNotFoundError, ScenarioError, UnknownActorError
+from detente.mechanisms import MECHANISMS
+from detente.ontology import EventType, plover
+from detente.scenario.model import (
+    ActionKind,
+    Alliance,
+    Provenance,
+    Sanctions,
+    Scenario,
+)
+
+ASSUMPTION = "assumption"
+"""The source id for an explicit modelling assumption that cites no text or data set."""
+
+
+def walk(obj: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Yield ``(field path, object)`` for every pydantic model inside ``obj``, depth first."""
+    if isinstance(obj, BaseModel):
+        yield path, obj
+        for name, value in obj:
+            yield from walk(value, f"{path}.{name}" if path else name)
+    elif isinstance(obj, list | tuple):
+        for i, value in enumerate(obj):
+            yield from walk(value, f"{path}[{i}]")
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from walk(value, f"{path}.{key}")
+
+
+def check_references(scenario: Scenario, file: str | Path = "<scenario>") -> None:
+    """Check ids are unique and every reference (actor, source, event, mechanism) resolves."""
+    _check_unique(scenario, file)
+    actors = set(scenario.actor_ids())
+    known = ", ".join(scenario.actor_ids())
+
+    def actor_ref(path: str, value: str) -> None:
+        if value not in actors:
+            raise UnknownActorError(
+                file, path, f"unknown actor {value!r}", f"use one of the actor ids: {known}"
+            )
+
+    for i, actor in enumerate(scenario.actors):
+        for j, m in enumerate(actor.members):
+            actor_ref(f"actors[{i}].members[{j}]", m)
+        for j, m in enumerate(actor.veto):
+            actor_ref(f"actors[{i}].veto[{j}]", m)
+    for i, issue in enumerate(scenario.issues):
+        for j, pos in enumerate(issue.positions):
+            actor_ref(f"issues[{i}].positions[{j}].actor", pos.actor)
+    for i, rel in enumerate(scenario.relations):
+        base = f"relations[{i}]"
+        if isinstance(rel, Alliance):
+            actor_ref(f"{base}.senior", rel.senior)
+            for j, m in enumerate(rel.junior):
+                actor_ref(f"{base}.junior[{j}]", m)
+        elif isinstance(rel, Sanctions):
+            for j, m in enumerate(rel.enforcers):
+                actor_ref(f"{base}.enforcers[{j}]", m)
+            actor_ref(f"{base}.target", rel.target)
+            for j, m in enumerate(rel.pressured):
+                actor_ref(f"{base}.pressured[{j}]", m)
+        else:
+            for j, m in enumerate(rel.members):
+                actor_ref(f"{base}.members[{j}]", m)
+    for i, mech in enumerate(scenario.mechanisms):
+        if mech.id not in MECHANISMS:
+            raise ScenarioError(
+                file,
+                f"mechanisms[{i}].id",
+                f"unknown mechanism {mech.id!r}",
+                "use an id of shared/mechanisms.md (K01–K19, E01–E15)",
+            )
+        for j, a in enumerate(mech.actors):
+            actor_ref(f"mechanisms[{i}].actors[{j}]", a)
+    named = {e.id for e in scenario.events}
+    for i, ev in enumerate(scenario.events):
+        _check_mode(file, f"events[{i}].mode", ev.event, ev.mode)
+        if ev.preconditions.no_veto_in is not None:
+            actor_ref(f"events[{i}].preconditions.no_veto_in", ev.preconditions.no_veto_in)
+    for i, strat in enumerate(scenario.strategies):
+        actor_ref(f"strategies[{i}].actor", strat.actor)
+        for j, comp in enumerate(strat.components):
+            for k, act in enumerate(comp.actions):
+                base = f"strategies[{i}].components[{j}].actions[{k}]"
+                if act.kind is ActionKind.EVENT:
+                    assert act.actor is not None and act.event is not None
+                    actor_ref(f"{base}.actor", act.actor)
+                    _check_event(file, f"{base}.event", act.event, named)
+                    for t, target in enumerate(act.targets):
+                        actor_ref(f"{base}.targets[{t}]", target)
+    for i, out in enumerate(scenario.outcomes):
+        _check_event(file, f"outcomes[{i}].event", out.event, named)
+        if out.event in EventType.__members__:
+            _check_mode(file, f"outcomes[{i}].mode", EventType(out.event), out.mode)
+        for j, a in enumerate(out.sources):
+            actor_ref(f"outcomes[{i}].sources[{j}]", a)
+        for j, a in enumerate(out.targets):
+            actor_ref(f"outcomes[{i}].targets[{j}]", a)
+    sources = {s.id for s in scenario.sources} | {ASSUMPTION}
+    for path, obj in walk(scenario):
+        if isinstance(obj, Provenance) and obj.source is not None and obj.source not in sources:
+            raise ScenarioError(
+                file,
+                f"{path}.source",
+                f"unknown source {obj.source!r}",
+                f"use a [[sources]] id ({', '.join(sorted(sources))})",
+            )
+
+
+def _check_unique(scenario: Scenario, file: str | Path) -> None:
+    groups: dict[str, list[str | None]] = {
+        "sources": [s.id for s in scenario.sources],
+        "actors": [a.id for a in scenario.actors],
+        "issues": [i.id for i in scenario.issues],
+        "relations": [r.id for r in scenario.relations],
+        "mechanisms": [m.id for m in scenario.mechanisms],
+        "events": [e.id for e in scenario.events],
+        "strategies": [s.id for s in scenario.strategies],
+        "outcomes": [o.id for o in scenario.outcomes],
+    }
+    for i, issue in enumerate(scenario.issues):
+        groups[f"issues[{i}].positions"] = [p.actor for p in issue.positions]
+    for group, ids in groups.items():
+        seen: dict[str, int] = {}
+        for j, ident in enumerate(ids):
+            if ident is None:
+                continue
+            if ident in seen:
+                field = "actor" if group.endswith("positions") else "id"
+                raise DuplicateIdError(
+                    file,
+                    f"{group}[{j}].{field}",
+                    f"duplicated id {ident!r} (also at {group}[{seen[ident]}])",
+                    "give each entry its own id",
+                )
+            seen[ident] = j
+
+
+def _check_event(file: str | Path, path: str, event: str, named: set[str]) -> None:
+    if event in named or event in EventType.__members__:
+        return
+    raise ScenarioError(
+        file,
+        path,
+        f"unknown event {event!r}",
+        "use a PLOVER event type (" + ", ".join(EventType) + ") or the id of an [[events]] entry",
+    )
+
+
+def _check_mode(file: str | Path, path: str, event: EventType, mode: str | None) -> None:
+    if mode is None:
+        return
+    modes = plover()[event].modes
+    if mode not in modes:
+        allowed = ", ".join(modes) or "none: leave `mode` out"
+        raise ScenarioError(file, path, f"{event} has no mode {mode!r}", f"use one of: {allowed}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotes
+
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2012": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*")
+
+
+def normalise_text(text: str) -> str:
+    """Fold what may differ between a quote and its source: Unicode form, quotes, dashes, spaces, case."""
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def quote_in_text(quote: str, text: str) -> bool:
+    """Whether ``quote`` occurs in ``text`` (normalised; ``...`` matches omitted text, in order)."""
+    haystack = normalise_text(text)
+    pos = 0
+    for piece in _ELLIPSIS.split(quote):
+        piece = normalise_text(piece)
+        if not piece:
+            continue
+        found = haystack.find(piece, pos)
+        if found < 0:
+            return False
+        pos = found + len(piece)
+    return True
+
+
+def source_texts(scenario: Scenario, file: str | Path) -> dict[str, str]:
+    """The texts of the scenario's sources that have a ``path``, keyed by source id."""
+    base = Path(file).parent
+    texts: dict[str, str] = {}
+    for i, src in enumerate(scenario.sources):
+        if src.path is None:
+            continue
+        p = (base / src.path).resolve()
+        try:
+            texts[src.id] = p.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(
+                file,
+                f"sources[{i}].path",
+                f"cannot read source text {src.path!r} ({exc.__class__.__name__})",
+                "give a path to a UTF-8 text file, relative to the scenario file",
+            ) from None
+    return texts
+
+
+def check_quotes(scenario: Scenario, file: str | Path = "<scenario>") -> int:
+    """Check that every quote occurs in its source's text; return how many quotes were checked.
+
+    A quote whose ``source`` has no text (a data set, or an explicit assumption) is not checked; a
+    quote with no ``source`` is checked against the scenario's first article.
+    """
+    texts = source_texts(scenario, file)
+    default = next((s.id for s in scenario.sources if s.id in texts), None)
+    checked = 0
+    for path, obj in walk(scenario):
+        if not isinstance(obj, Provenance) or not obj.quote:
+            continue
+        src = obj.source or default
+        if src is None or src not in texts:
+            continue
+        if not quote_in_text(obj.quote, texts[src]):
+            shown = obj.quote if len(obj.quote) <= 70 else obj.quote[:67] + "..."
+            raise QuoteNotFoundError(
+                file,
+                f"{path}.quote",
+                f"quote {shown!r} is not in source {src!r}",
+                "copy the sentence exactly from the source text (use ... for omitted words)",
+            )
+        checked += 1
+    return checked
