@@ -1,0 +1,1 @@
+"""Benchmarks: each module prints a ratio against a baseline measured in the same run."""

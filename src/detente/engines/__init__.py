@@ -1,0 +1,1 @@
+"""Engines: issue-bargaining forecasts and Monte Carlo escalation simulation."""
