@@ -10,7 +10,6 @@ import sys
 from collections.abc import Sequence
 
 import click
-import typer
 
 from detente.cli._app import app, err_console
 from detente.errors import DetenteError

@@ -1,1 +1,207 @@
-from detente.cli._app import app  # noqa: F401
+"""Scenario commands: ``scenarios``, ``validate``, ``show`` and ``graph``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from detente.cli._app import app, console
+from detente.mechanisms import MECHANISMS
+from detente.scenario import load_scenario, load_scenario_file, shipped_scenarios
+from detente.scenario.checks import check_quotes, walk
+from detente.scenario.model import (
+    Alliance,
+    Channel,
+    Partnership,
+    Provenance,
+    Rivalry,
+    Sanctions,
+    Scenario,
+)
+
+ScenarioArg = Annotated[str, typer.Argument(help="A .toml scenario file, or a shipped scenario id.")]
+
+
+@app.command()
+def scenarios() -> None:
+    """List the scenarios that ship with detente.
+
+    Example: detente scenarios
+    """
+    table = Table(title="Shipped scenarios")
+    for col in ("id", "title", "as of", "actors", "mechanisms", "outcomes"):
+        table.add_column(col)
+    for sid in shipped_scenarios():
+        s = load_scenario(sid, check_quotes=False)
+        table.add_row(
+            sid,
+            s.scenario.title,
+            str(s.scenario.as_of),
+            str(len(s.actors)),
+            str(len(s.mechanisms)),
+            str(len(s.outcomes)),
+        )
+    console.print(table)
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Validate a scenario: its fields, references between them, and every quote against its source.
+
+    Example: detente validate korea-2018
+    """
+    loaded = load_scenario_file(scenario, check_quotes=False)
+    n_quotes = check_quotes(loaded.scenario, loaded.path)
+    s = loaded.scenario
+    console.print(
+        f"[green]ok[/green] {loaded.path}: scenario {s.id!r} as of {s.scenario.as_of}: "
+        f"{len(s.actors)} actors, {len(s.issues)} issues, {len(s.relations)} relations, "
+        f"{len(s.mechanisms)} mechanisms, {len(s.strategies)} strategies, {len(s.outcomes)} "
+        f"outcomes; {n_quotes} quotes found in their sources",
+        highlight=False,
+    )
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}"
+
+
+def _cell(text: str, limit: int = 0) -> Text:
+    """A table cell shown literally (square brackets are field paths, not markup), maybe shortened."""
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return Text(text)
+
+
+def _relation_row(rel: object) -> tuple[str, str, str]:
+    if isinstance(rel, Alliance):
+        ed = ", extended deterrence" if rel.extended_deterrence else ""
+        return "alliance", f"{rel.senior} (senior) → {', '.join(rel.junior)}", f"{rel.obligation}{ed}"
+    if isinstance(rel, Sanctions):
+        pressed = f"; pressed: {', '.join(rel.pressured)}" if rel.pressured else ""
+        return (
+            f"sanctions ({rel.regime.value})",
+            f"{', '.join(rel.enforcers)} → {rel.target}{pressed}",
+            f"intensity {_fmt(rel.intensity.value)}",
+        )
+    if isinstance(rel, Channel):
+        return f"channel (track {rel.track})", " · ".join(rel.members), f"{rel.name}: {rel.state.value}"
+    if isinstance(rel, Partnership | Rivalry):
+        return rel.kind, " · ".join(rel.members), ""
+    return "?", "", ""  # pragma: no cover
+
+
+def mechanism_coverage(s: Scenario) -> list[tuple[str, str, str, str]]:
+    """Rows ``(id, name, where represented, quote)`` for every mechanism of the families the scenario uses.
+
+    A mechanism the scenario does not model appears with ``where`` = ``not modelled``.
+    """
+    families = {m.id[0] for m in s.mechanisms}
+    rows = []
+    for mid, name in MECHANISMS.items():
+        if mid[0] not in families:
+            continue
+        m = s.mechanism(mid)
+        if m is None:
+            rows.append((mid, name, "not modelled", ""))
+        else:
+            where = ", ".join(m.represented_by) or "(mechanism entry)"
+            if not m.enabled:
+                where = f"disabled: {where}"
+            rows.append((mid, name, where, m.quote or ""))
+    return rows
+
+
+@app.command()
+def show(scenario: ScenarioArg) -> None:
+    """Show a scenario: actors, issues with positions, relations, and mechanism coverage.
+
+    Example: detente show korea-2018
+    """
+    s = load_scenario(scenario)
+    meta = s.scenario
+    console.print(
+        f"[bold]{meta.title}[/bold] ({meta.id}), as of {meta.as_of}; step = {meta.time_step.value}, "
+        f"horizon = {meta.horizon}",
+        highlight=False,
+    )
+    for src in s.sources:
+        who = ", ".join(x for x in (src.author, src.publisher) if x)
+        console.print(f"  source {src.id}: {src.title}" + (f" — {who}" if who else ""), highlight=False)
+
+    actors = Table(title="Actors")
+    for col in ("id", "name", "kind", "leader", "mil", "econ", "dipl", "nuclear", "doctrine"):
+        actors.add_column(col)
+    for a in s.actors:
+        leader = a.leader_on(meta.as_of)
+        c = a.capabilities
+        actors.add_row(
+            a.id,
+            a.name,
+            a.kind.value,
+            leader.name if leader else "",
+            _fmt(c.military.value),
+            _fmt(c.economic.value),
+            _fmt(c.diplomatic.value),
+            c.nuclear_status.value,
+            _fmt(a.doctrine.value),
+        )
+    console.print(actors)
+
+    for issue in s.issues:
+        t = Table(
+            title=f"Issue {issue.id}: {issue.name} — {issue.low:g} = {issue.low_means}; "
+            f"{issue.high:g} = {issue.high_means}; status quo {issue.status_quo.value:g}"
+        )
+        for col in ("actor", "position", "salience", "quote"):
+            t.add_column(col)
+        for p in issue.positions:
+            t.add_row(
+                p.actor,
+                _fmt(p.position.value),
+                _fmt(p.salience.value),
+                _cell(p.position.quote or p.position.note or "", 90),
+            )
+        console.print(t)
+
+    rels = Table(title="Relations")
+    for col in ("id", "kind", "who", "detail"):
+        rels.add_column(col)
+    for i, rel in enumerate(s.relations):
+        kind, who, detail = _relation_row(rel)
+        rels.add_row(_cell(rel.id or f"[{i}]"), kind, _cell(who), _cell(detail))
+    console.print(rels)
+
+    cov = Table(title="Mechanism coverage")
+    for col in ("id", "mechanism", "represented by", "quote"):
+        cov.add_column(col)
+    rows = mechanism_coverage(s)
+    for mid, name, where, quote in rows:
+        cov.add_row(mid, name, _cell(where), _cell(quote, 110))
+    console.print(cov)
+    covered = sum(1 for r in rows if r[2] != "not modelled")
+    sourced = sum(1 for _, o in walk(s) if isinstance(o, Provenance) and o.quote)
+    console.print(
+        f"{covered} of {len(rows)} mechanisms covered; {sourced} values carry a quote.",
+        highlight=False,
+    )
+
+
+@app.command()
+def graph(
+    scenario: ScenarioArg,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output file: .png or .html.")],
+) -> None:
+    """Draw the alliance/rivalry/sanctions/channel network as a PNG or a self-contained HTML file.
+
+    Example: detente graph korea-2018 -o korea.png
+    """
+    from detente.scenario.graph import write_graph
+
+    s = load_scenario(scenario, check_quotes=False)
+    path = write_graph(s, out)
+    console.print(f"wrote {path}", highlight=False)
