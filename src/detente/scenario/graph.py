@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import html
 import itertools
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
