@@ -151,7 +151,9 @@ def format_loc(loc: Iterable[int | str], data: Any = None) -> str:
 
 
 def _translate(exc: ValidationError, file: str | Path, data: Any) -> ScenarioError:
-    err = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # A misspelt field shows up both as an unknown field and as a missing one: report the typo.
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [p for p in err["loc"] if not (isinstance(p, str) and ("[" in p and "]" in p and "(" in p))]
     path = format_loc(loc, data)
     kind = err["type"]
@@ -164,6 +166,13 @@ def _translate(exc: ValidationError, file: str | Path, data: Any) -> ScenarioErr
             file, path, "unknown field", "remove it or check its spelling (docs/scenario-format.md)"
         )
     shown = _short(value)
+    if kind == "union_tag_invalid":
+        tags = err.get("ctx", {}).get("expected_tags", "")
+        return ScenarioError(
+            file, f"{path}.kind", f"unknown kind {err['ctx']['tag']!r}", f"use one of: {tags}"
+        )
+    if kind == "value_error" and msg.startswith("expected a number"):
+        return ScenarioError(file, path, msg, "write a number, e.g. 0.5")
     if kind in {"value_error", "assertion_error"}:
         return ScenarioError(file, path, msg, "change the value to satisfy that rule")
     return ScenarioError(file, path, f"{shown}: {msg}", "see docs/scenario-format.md for this field")
