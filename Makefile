@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/detente validate korea-2018
 	$(BIN)/detente show korea-2018
+	mkdir -p out
+	$(BIN)/detente graph korea-2018 -o out/korea-2018-relations.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -70,6 +70,14 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
+def provenance_text(p: Provenance) -> str:
+    """A short account of where a value comes from: its quote, or its source and note."""
+    if p.quote:
+        return f"“{p.quote}” ({p.source})" if p.source else f"“{p.quote}”"
+    parts = [x for x in (p.source, p.note) if x]
+    return ": ".join(parts)
+
+
 def _cell(text: str, limit: int = 0) -> Text:
     """A table cell shown literally (square brackets are field paths, not markup), maybe shortened."""
     if limit and len(text) > limit:
@@ -157,14 +165,14 @@ def show(scenario: ScenarioArg) -> None:
             title=f"Issue {issue.id}: {issue.name} — {issue.low:g} = {issue.low_means}; "
             f"{issue.high:g} = {issue.high_means}; status quo {issue.status_quo.value:g}"
         )
-        for col in ("actor", "position", "salience", "quote"):
+        for col in ("actor", "position", "salience", "where the position comes from"):
             t.add_column(col)
         for p in issue.positions:
             t.add_row(
                 p.actor,
                 _fmt(p.position.value),
                 _fmt(p.salience.value),
-                _cell(p.position.quote or p.position.note or "", 90),
+                _cell(provenance_text(p.position), 100),
             )
         console.print(t)
 
