@@ -148,3 +148,20 @@ def test_quote_matching_normalises_typography_but_not_words(quote: str, found: b
         "utf-8"
     )
     assert quote_in_text(quote, text) is found
+
+
+@pytest.mark.parametrize("sid", ["korea-2018", "eurasia-2023"])
+def test_shipped_scenario_uses_no_date_after_its_as_of(sid: str) -> None:
+    import datetime as dt
+
+    s = load_scenario(sid, check_quotes=False)
+    as_of = s.scenario.as_of
+    late = [
+        (f"{path}.{name}", value)
+        for path, obj in walk(s)
+        for name, value in obj
+        if isinstance(value, dt.date) and value > as_of
+    ]
+    assert not late, f"dates after the as-of date {as_of}: {late}"
+    for src in s.sources:
+        assert src.year is None or src.year <= as_of.year, src.id
