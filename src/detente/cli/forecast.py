@@ -1,0 +1,156 @@
+"""``detente forecast``: forecast contested issues from a scenario or a bargaining table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from detente.cli._app import app, console
+from detente.engines.bargaining import (
+    MODELS,
+    EUOptions,
+    ForecastResult,
+    forecast_scenario,
+    forecast_table,
+    read_table,
+)
+from detente.errors import InputError
+
+__all__ = ["forecast"]
+
+_MAX_RELATIONS = 40  # pairwise relations printed per issue; --out/JSON keep them all
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  detente forecast korea-2018\n\n"
+        "  detente forecast deu3-dev.csv --model all --out forecasts.csv\n\n"
+        "  detente forecast bdm1994_emission_standards.csv --model expected-utility --rounds 8"
+    )
+)
+def forecast(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="A scenario (shipped id or .toml path) or a CSV table "
+            "(columns issue, actor, position, salience, capability[, status_quo, outcome]; "
+            "KTAB's layout and the Actor/Capability/Position/Salience layout are also read)."
+        ),
+    ],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help=f"Model: {', '.join(MODELS)} or all.")
+    ] = "all",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write issue, model, forecast[, outcome, abs_error] as CSV.")
+    ] = None,
+    rounds: Annotated[int, typer.Option(help="Rounds of the expected-utility model.")] = 10,
+    q: Annotated[
+        float, typer.Option(help="Expected-utility model: probability Q that the status quo holds.")
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap interval of the error.")] = 0,
+) -> None:
+    """Forecast where each contested issue ends up, with one bargaining model or all of them.
+
+    With outcomes in the table, prints each model's mean absolute error and its bootstrap 95%
+    interval. Example: detente forecast korea-2018
+    """
+    eo = EUOptions(rounds=rounds, q=q)
+    path = Path(target)
+    if path.suffix.lower() in {".csv", ".tsv", ".txt"}:
+        if not path.exists():
+            raise InputError(f"{target}: no such table (fix: give the path of a CSV file)")
+        df = read_table(path)
+        result = forecast_table(df, model, file=str(path), eu_options=eo, seed=seed)
+        _print_table_result(result)
+    else:
+        from detente.scenario import load_scenario
+
+        scenario = load_scenario(target)
+        result = forecast_scenario(scenario, model, eu_options=eo, seed=seed)
+        _print_scenario_result(result)
+    if out is not None:
+        try:
+            result.frame().to_csv(out, index=False, float_format="%.6g")
+        except OSError as exc:
+            raise InputError(f"{out}: cannot write the forecasts ({exc.strerror or exc})") from None
+        console.print(f"wrote {out}")
+
+
+def _fmt(v: float | None) -> str:
+    return "" if v is None else f"{v:.3g}" if abs(v) < 1000 else f"{v:.0f}"
+
+
+def _print_table_result(result: ForecastResult) -> None:
+    many = len(result.issues) > 20
+    if not many:
+        tab = Table(title="Forecasts")
+        tab.add_column("issue")
+        for m in result.models:
+            tab.add_column(m, justify="right")
+        if any(i.outcome is not None for i in result.issues):
+            tab.add_column("outcome", justify="right")
+        for itm in result.issues:
+            cells = [itm.issue, *(_fmt(itm.forecasts[m]) for m in result.models)]
+            if len(tab.columns) > len(result.models) + 1:
+                cells.append(_fmt(itm.outcome))
+            tab.add_row(*cells)
+        console.print(tab)
+        for itm in result.issues:
+            if itm.path is not None and len(result.issues) <= 3:
+                _print_path(itm.issue, itm.path)
+    else:
+        console.print(f"forecast {len(result.issues)} issues with {', '.join(result.models)}")
+    if result.scores:
+        tab = Table(title=f"Mean absolute error over {result.scores[0].n} issues (bootstrap 95% interval)")
+        tab.add_column("model")
+        tab.add_column("MAE", justify="right")
+        tab.add_column("95% interval", justify="right")
+        for s in sorted(result.scores, key=lambda s: s.mae):
+            tab.add_row(s.model, f"{s.mae:.2f}", f"{s.low:.2f} – {s.high:.2f}")
+        console.print(tab)
+
+
+def _print_scenario_result(result: ForecastResult) -> None:
+    for itm in result.issues:
+        tab = Table(title=f"Issue {itm.issue}")
+        tab.add_column("model")
+        tab.add_column("forecast", justify="right")
+        for m in result.models:
+            tab.add_row(m, _fmt(itm.forecasts[m]))
+        if itm.status_quo is not None:
+            tab.add_row("(status quo)", _fmt(itm.status_quo))
+        console.print(tab)
+        if itm.path is not None:
+            _print_path(itm.issue, itm.path)
+
+
+def _print_path(issue: str, path: object) -> None:
+    from detente.engines.bargaining import EUPath
+
+    assert isinstance(path, EUPath)
+    tab = Table(title=f"{issue}: expected-utility model, positions by round")
+    tab.add_column("")
+    for k in range(len(path.positions)):
+        tab.add_column(f"r{k}", justify="right")
+    tab.add_row("median", *(_fmt(v) for v in path.medians), style="bold")
+    tab.add_row("mean", *(_fmt(v) for v in path.means), end_section=True)
+    for j, a in enumerate(path.actors):
+        tab.add_row(a, *(_fmt(v) for v in path.positions[:, j]))
+    console.print(tab)
+    moves = [r for r in path.relations if r.kind in {"conflict", "compromise", "capitulation"}]
+    if not moves:
+        return
+    rel = Table(title=f"{issue}: predicted relations in round 1 (challenger → target)")
+    for col in ("challenger", "target", "relation", "offer", "target moves", "accepted"):
+        rel.add_column(col)
+    moves.sort(key=lambda r: (not r.accepted, -r.move))
+    for r in moves[:_MAX_RELATIONS]:
+        rel.add_row(r.challenger, r.target, r.kind, _fmt(r.offer), _fmt(r.move),
+                    "yes" if r.accepted else "")
+    if len(moves) > _MAX_RELATIONS:
+        rel.caption = f"{len(moves) - _MAX_RELATIONS} more in the JSON record"
+    console.print(rel)
