@@ -50,6 +50,9 @@ __all__ = ["EUOptions", "EUPath", "Relation", "expected_utility", "run_expected_
 KINDS = ("none", "conflict", "compromise", "capitulation", "status quo")
 _NONE, _CONFLICT, _COMPROMISE, _CAPITULATION, _STATUS_QUO = range(5)
 _CHUNK = 2_000_000  # elements of the (chunk, n, n) vote tensor held at once
+EPS = 1e-9
+"""Expected utilities closer than this count as equal (they are scale-free numbers of order 1), so
+that rounding noise from rescaling positions cannot flip an octant."""
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,7 @@ def win_probability(x: np.ndarray, w: np.ndarray, normalise: str = "pair") -> np
 def _utilities(d: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``U_s``, ``U_f`` (n × n, row = viewpoint, exponent ``r`` per row) and ``U_sq`` (n)."""
     rr = r[:, None]
-    us = 2.0 - 4.0 * (0.5 - 0.5 * d) ** rr
+    us = 2.0 - 4.0 * np.clip(0.5 - 0.5 * d, 0.0, None) ** rr  # d may exceed 1 by rounding
     uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** rr
     usq = 2.0 - 4.0 * 0.5**r
     return us, uf, usq
@@ -288,12 +291,12 @@ def _round(
     else:
         a, b = eup.T, eu.T
     contest = d > 0
-    conflict = contest & (a > 0) & (b > 0) & (a > b)
-    giving = contest & (a > 0) & (b <= 0)
-    compromise = giving & (a > -b)
+    conflict = contest & (a > EPS) & (b > EPS) & (a > b + EPS)
+    giving = contest & (a > EPS) & (b <= EPS)
+    compromise = giving & (a + b > EPS)
     capitulation = giving & ~compromise
     kind = np.full((n, n), _NONE)
-    kind[contest & (a <= 0) & (b <= 0)] = _STATUS_QUO
+    kind[contest & (a <= EPS) & (b <= EPS)] = _STATUS_QUO
     kind[conflict] = _CONFLICT
     kind[compromise] = _COMPROMISE
     kind[capitulation] = _CAPITULATION
@@ -302,16 +305,16 @@ def _round(
         frac = np.where(compromise, np.abs(b) / np.where(a > 0, a, 1.0), 1.0)
     offer = x[None, :] + (x[:, None] - x[None, :]) * frac
     valid = compromise | capitulation | (conflict if o.conflict_moves else np.zeros_like(conflict))
-    move = np.abs(offer - x[None, :])
+    move = np.abs(offer - x[None, :]) / scale
     if o.choice == "priority":
         # Lexicographic key: kind first; within a kind the closest move, except that a compromise
-        # goes to the most threatening challenger (highest a).
-        within = np.where(kind == _COMPROMISE, -a, move)
-        span = float(np.max(np.abs(within[valid]))) if np.any(valid) else 0.0
+        # goes to the most threatening challenger (highest a). Rounded so that noise cannot
+        # break a tie differently on a rescaled copy; ties go to the first proposer.
+        within = np.round(np.where(kind == _COMPROMISE, -a, move), 9)
         rank = np.select([kind == _CONFLICT, kind == _COMPROMISE], [0.0, 1.0], 2.0)
-        key = rank * (4.0 * span + 1.0) + within
+        key = rank * 100.0 + within  # |within| < 10: expected utilities are of order 1
     else:
-        key = move
+        key = np.round(move, 9)
     key = np.where(valid, key, np.inf)
     best = np.argmin(key, axis=0)  # per target j, the proposer whose offer it takes (first on ties)
     cols = np.arange(n)

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 __all__ = ["reference_medians"]
 
+EPS = 1e-9  # as in the vectorised model: expected utilities this close count as equal
+
 
 def _wmedian(x: Sequence[float], w: Sequence[float]) -> float:
     pairs = sorted(zip(x, w, strict=True))
@@ -35,7 +37,7 @@ def _eu(
     """Expected utility of i challenging j, with risk exponent r (that of whoever is judging)."""
     dij = abs(x[i] - x[j]) / scale
     dmu = abs(x[i] - mu) / scale
-    us = 2 - 4 * (0.5 - 0.5 * dij) ** r
+    us = 2 - 4 * max(0.5 - 0.5 * dij, 0.0) ** r
     uf = 2 - 4 * (0.5 + 0.5 * dij) ** r
     ub = 2 - 4 * max(0.5 - 0.25 * (dmu + dij), 0.0) ** r
     uw = 2 - 4 * (0.5 + 0.25 * (dmu + dij)) ** r
@@ -116,17 +118,17 @@ def reference_medians(
                     continue
                 ea = _eu(*args, i, j, risk[j])  # i challenging j
                 eb = _eu(*args, j, i, risk[j])  # j challenging i
-                if ea > 0 and eb > 0 and ea > eb:
-                    cand = (abs(x[i] - x[j]), i, x[i])
+                if ea > EPS and eb > EPS and ea > eb + EPS:
+                    cand = (round(abs(x[i] - x[j]) / scale, 9), i, x[i])
                     if conflict is None or cand[0] < conflict[0]:
                         conflict = cand
-                elif ea > 0 and eb <= 0 and ea > -eb:
+                elif ea > EPS and eb <= EPS and ea + eb > EPS:
                     pos = x[j] + (x[i] - x[j]) * abs(eb) / ea
-                    cand = (-ea, i, pos)
+                    cand = (round(-ea, 9), i, pos)
                     if compromise is None or cand[0] < compromise[0]:
                         compromise = cand
-                elif ea > 0 and eb <= 0:
-                    cand = (abs(x[i] - x[j]), i, x[i])
+                elif ea > EPS and eb <= EPS:
+                    cand = (round(abs(x[i] - x[j]) / scale, 9), i, x[i])
                     if capitulation is None or cand[0] < capitulation[0]:
                         capitulation = cand
             chosen = conflict or compromise or capitulation
