@@ -63,6 +63,7 @@ def validate(scenario: ScenarioArg) -> None:
         f"{len(s.mechanisms)} mechanisms, {len(s.strategies)} strategies, {len(s.outcomes)} "
         f"outcomes; {n_quotes} quotes found in their sources",
         highlight=False,
+        soft_wrap=True,
     )
 
 
