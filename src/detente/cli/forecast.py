@@ -116,7 +116,8 @@ def _print_table_result(result: ForecastResult) -> None:
 
 def _print_scenario_result(result: ForecastResult) -> None:
     for itm in result.issues:
-        tab = Table(title=f"Issue {itm.issue}")
+        console.print(f"Issue {itm.issue}", style="bold", markup=False, soft_wrap=True)
+        tab = Table()
         tab.add_column("model")
         tab.add_column("forecast", justify="right")
         for m in result.models:
