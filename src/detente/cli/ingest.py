@@ -1,0 +1,237 @@
+"""Ingest commands: ``ingest`` (article → findings and a scenario draft), ``code-events`` and ``eval-events``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from detente.cli._app import app, console, err_console
+from detente.errors import InputError
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--date {value!r}: not a date (fix: use YYYY-MM-DD, e.g. --date 2018-02-26)") from None
+
+
+@app.command()
+def ingest(
+    article: Annotated[Path, typer.Argument(help="The article: plain text, HTML or Markdown.")],
+    draft: Annotated[
+        Path | None, typer.Option("--draft", help="Write a scenario draft (TOML) here; it is validated.")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="The article's date (YYYY-MM-DD), for leaders' tenures.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
+    """Read an article: clean it, find its actors and events, and optionally draft a scenario.
+
+    Example: detente ingest article.txt --date 2018-02-26 --draft draft.toml
+    """
+    from detente.ingest.article import ingest_article
+    from detente.ingest.draft import write_draft
+
+    found = ingest_article(article, _date(date))
+    clean = found.clean
+    mentions = found.actor_mentions()
+    events = found.events()
+    if as_json:
+        console.print_json(
+            json.dumps(
+                {
+                    "file": str(article),
+                    "format": clean.format,
+                    "sentences": len(clean.sentences),
+                    "removed": [
+                        {"line": r.line, "reason": r.reason, "kept_line": r.kept_line, "text": r.text}
+                        for r in clean.removed
+                    ],
+                    "bullets_repaired": clean.bullets_repaired,
+                    "actors": {
+                        a: sorted({m.text for _, m in ms}) for a, ms in mentions.items()
+                    },
+                    "events": [
+                        {"sentence": i, "line": found.sentences[i].line, **e.to_dict()} for i, e in events
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        console.print(
+            f"{article}: {clean.format}, {len(clean.sentences)} sentences kept "
+            f"({sum(s.kind == 'heading' for s in clean.sentences)} headings, "
+            f"{sum(s.kind == 'item' for s in clean.sentences)} list items)",
+            highlight=False,
+        )
+        furniture = clean.furniture
+        if furniture:
+            lines = sorted({r.line for r in furniture})
+            console.print(
+                f"Dropped web-page furniture on lines {_ranges(lines)}: "
+                + "; ".join(sorted({f'{r.reason} “{_cut(r.text, 40)}”' for r in furniture if r.reason == 'disclaimer'}))
+                + ("; " if any(r.reason == "disclaimer" for r in furniture) else "")
+                + f"{sum(r.reason == 'furniture' for r in furniture)} teaser line(s)",
+                highlight=False,
+            )
+        if clean.repeats:
+            src = _ranges(sorted({r.line for r in clean.repeats}))
+            dst = _ranges(sorted({r.kept_line for r in clean.repeats if r.kept_line}))
+            console.print(
+                f"Repeated passage: {len(clean.repeats)} sentence(s) on lines {src} repeat lines {dst}; "
+                "the later copy is kept",
+                highlight=False,
+            )
+        if clean.bullets_repaired:
+            console.print(f"Repaired {clean.bullets_repaired} flattened bullet(s)", highlight=False)
+        from detente.ingest.gazetteer import Gazetteer
+
+        gaz = Gazetteer.load()
+        table = Table(title="Actors")
+        for col in ("id", "name", "kind", "mentions", "as"):
+            table.add_column(col)
+        for actor_id, ms in mentions.items():
+            info = gaz.actor(actor_id)
+            forms = Counter(m.text for _, m in ms)
+            table.add_row(
+                actor_id, info.name, info.kind, str(len(ms)), ", ".join(f"{t} ({n})" for t, n in forms.most_common(6))
+            )
+        console.print(table)
+        quads = Counter(e.quad.value for _, e in events if not e.markers)
+        marked = Counter(m for _, e in events for m in e.markers)
+        console.print(
+            f"{len(events)} events coded: "
+            + ", ".join(f"{q} {n}" for q, n in sorted(quads.items()))
+            + (" (asserted); marked: " + ", ".join(f"{m} {n}" for m, n in sorted(marked.items())) if marked else ""),
+            highlight=False,
+        )
+        if found.recommendations:
+            console.print(
+                f"{len(found.recommendations)} recommendation(s): "
+                + "; ".join(f"{r.actor} (line {found.sentences[r.lead].line}, {len(r.items)} point(s))" for r in found.recommendations),
+                highlight=False,
+            )
+    if draft is not None:
+        scenario, source = write_draft(found, draft)
+        console.print(
+            f"Wrote {draft}: {len(scenario.actors)} actors, {len(scenario.relations)} relations, "
+            f"{len(scenario.strategies)} candidate strategies; it validates (quotes checked against {source})",
+            highlight=False,
+        )
+
+
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 6]`` → ``"1–3, 6"``."""
+    groups: list[list[int]] = []
+    for n in numbers:
+        if groups and n == groups[-1][-1] + 1:
+            groups[-1].append(n)
+        else:
+            groups.append([n])
+    return ", ".join(str(g[0]) if len(g) == 1 else f"{g[0]}–{g[-1]}" for g in groups)
+
+
+@app.command("code-events")
+def code_events(
+    sentences: Annotated[Path, typer.Argument(help='JSONL input: one {"id": …, "text": …} per line.')],
+    out: Annotated[Path, typer.Option("--out", help="JSONL output: one {\"id\": …, \"events\": […]} per line.")],
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first malformed line.")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+) -> None:
+    """Code sentences into PLOVER events in bulk, streaming, with a progress bar.
+
+    Example: detente code-events sentences.jsonl --out coded.jsonl --workers 2
+    """
+    from detente.ingest.bulk import check_input, code_jsonl
+
+    check_input(sentences)
+    if out.resolve() == sentences.resolve():
+        raise InputError(f"--out {out}: is the input file (fix: write to another file)")
+
+    def skipped(number: int, reason: str) -> None:
+        err_console.print(f"{sentences}:{number}: {reason}; skipped", markup=False, highlight=False)
+
+    total = sentences.stat().st_size
+    bar = Progress(
+        TextColumn("coding"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=err_console, disable=not progress, transient=True,
+    )  # fmt: skip
+    with bar:
+        task = bar.add_task("coding", total=total)
+        stats = code_jsonl(
+            sentences, out, workers=workers, strict=strict, on_skip=skipped,
+            on_bytes=lambda n: bar.advance(task, n),
+        )  # fmt: skip
+    console.print(
+        f"Coded {stats.coded} sentence(s) into {stats.events} event(s) → {out}"
+        + (f"; skipped {len(stats.skipped)} malformed line(s)" if stats.skipped else ""),
+        highlight=False,
+    )
+
+
+@app.command("eval-events")
+def eval_events(
+    gold: Annotated[list[Path], typer.Argument(help="Labelled files: a class file (sentence<TAB>0-4) and/or a span file (token TAG).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score the event coder against labelled sentences, beside a baseline.
+
+    Example: detente eval-events ../shared/data/events/news/cameo_class_train.tsv ../shared/data/events/news/cameo_ner_train.txt
+    """
+    from detente.ingest.evaluate import ClassScores, evaluate
+
+    results = {}
+    for path in gold:
+        score = evaluate(path)
+        if isinstance(score, ClassScores):
+            results[str(path)] = {
+                "kind": "class",
+                "n": score.n,
+                "accuracy": score.accuracy,
+                "macro_f1": score.macro_f1,
+                "per_class_f1": list(score.per_class_f1),
+                "baseline": {
+                    "class": score.baseline_class,
+                    "accuracy": score.baseline_accuracy,
+                    "macro_f1": score.baseline_macro_f1,
+                },
+            }
+            if not as_json:
+                table = Table(title=f"{path.name}: sentence class ({score.n} sentences)")
+                for col in ("system", "accuracy", "macro-F1"):
+                    table.add_column(col)
+                table.add_row("event coder", f"{score.accuracy:.3f}", f"{score.macro_f1:.3f}")
+                table.add_row(
+                    f"majority class ({score.baseline_class})", f"{score.baseline_accuracy:.3f}", f"{score.baseline_macro_f1:.3f}"
+                )
+                console.print(table)
+        else:
+            results[str(path)] = {"kind": "span", "n": score.n, **score.scores}
+            if not as_json:
+                table = Table(title=f"{path.name}: source/target spans ({score.n} sentences)")
+                for col in ("system", "role", "match", "precision", "recall", "F1"):
+                    table.add_column(col)
+                for key, s in score.scores.items():
+                    system, role, match = key.split(".")
+                    name = "event coder" if system == "coder" else "capitalised-run baseline"
+                    table.add_row(name, role, match, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}")
+                console.print(table)
+    if as_json:
+        console.print_json(json.dumps(results))

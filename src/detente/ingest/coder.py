@@ -1,0 +1,433 @@
+"""Who did (or threatens, or should do) what to whom: a rule-based event coder over PLOVER.
+
+Each sentence is tokenised by a blank spaCy pipeline. Actor mentions come from the
+:class:`~detente.ingest.gazetteer.Gazetteer`; event words from the PETRARCH-2 verb dictionary (every
+inflection of its ~2,000 verbs, each with a CAMEO code, refined by the words that follow it); CAMEO
+codes map to PLOVER types, modes, quad classes and scores through :mod:`detente.ontology`. The source is
+the nearest actor phrase before the event word (the phrase after "by" in the passive), the target the
+nearest after it; conjoined actors ("Russia and China") are taken together. Words before the event mark
+it negated, hypothetical, future or recommended ("Russian diplomacy must be deployed …" is a
+recommendation, not an event).
+
+References:
+    - Schrodt, P. A. (2012). CAMEO Conflict and Mediation Event Observations codebook, v1.1b3.
+    - Norris, Schrodt & Beieler (2017). PETRARCH2: another event coding program. JOSS 2(9), 133.
+    - Halterman et al. (2023). PLOVER and POLECAT: a new political event ontology and dataset.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from detente.ingest._nlp import blank_english
+from detente.ingest.gazetteer import Gazetteer, Mention
+from detente.ontology import EventType, Quad, cameo, event_score, plover, quad_of
+
+FALLBACK_SHARE = 0.5
+
+MARKERS = ("negated", "hypothetical", "future", "recommended")
+"""The markers an event can carry; an event with none is asserted as having happened (or happening)."""
+
+CLASS_NAMES = ("neutral", "verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
+"""The Phoenix pentaclass of a sentence: 0 neutral (CAMEO 01–02), 1–4 the quad classes."""
+
+_NEGATION = {"not", "n't", "never", "no", "neither", "nor", "without", "cannot", "hardly"}
+_HYPOTHETICAL = {"if", "would", "could", "might", "may", "unless", "possible", "possibility", "perhaps", "whether", "likely", "probably", "potential", "risk"}
+_FUTURE = {"will", "'ll", "shall", "going", "plans", "plan", "intends", "intend", "expected", "tomorrow", "next", "soon", "upcoming", "set"}
+_RECOMMEND = {"must", "should", "ought", "need", "needs", "necessary", "essential", "recommend", "recommends", "imperative"}
+_PASSIVE = {"was", "were", "been", "being", "is", "are", "be", "got"}
+_DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those", "some", "several", "two", "three", "both"}
+_BOUNDARY = {";", ":", "(", ")", "—", "–", "who", "which", "that", "whose", "while", "whereas", "although", "because"}
+_CONJ = {"and", ",", "&", "as well as"}
+# Fixed phrases whose words are in the verb dictionary but name no event.
+_IDIOMS = (
+    "in order to", "that being said", "thanks to", "on the other hand", "in this regard", "for this reason",
+    "for example", "in addition", "in line with", "in terms of", "as well as", "at the insistence",
+    "by accident", "in the eyes of", "on the table", "of course", "in fact", "in other words",
+)  # fmt: skip
+# After a determiner a dictionary word is a noun; only these nouns name an event by themselves.
+_EVENT_NOUNS = frozenset(
+    "attack attacks assault strike strikes airstrike airstrikes bombing bombings raid raids ambush clash "
+    "clashes offensive invasion shelling killing killings talks meeting meetings summit visit visits "
+    "negotiations agreement accord deal treaty sanctions embargo blockade protest protests demonstration "
+    "demonstrations boycott threat threats warning ultimatum accusation accusations condemnation criticism "
+    "aid assistance support cooperation ceasefire truce withdrawal release arrest arrests detention "
+    "expulsion veto appeal request demand demands rejection apology invitation pledge promise "
+    "mobilisation mobilization deployment exercises manoeuvres maneuvers drills test tests launch".split()
+)
+_NOUN_MARKERS = frozenset(
+    "the a an its their his her our your this that these those such any some no each every another "
+    "more most own 's ’s".split()
+)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """An actor phrase: a token span, the actor ids it names, and a sector agent ("troops") if any."""
+
+    start: int
+    end: int
+    actors: tuple[str, ...]
+    agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One coded event: who did what to whom, in PLOVER terms, with its CAMEO code and markers."""
+
+    source: tuple[str, ...]
+    target: tuple[str, ...]
+    event: EventType
+    mode: str | None
+    quad: Quad
+    score: float
+    cameo: str
+    markers: tuple[str, ...]
+    trigger: str
+    trigger_index: int
+    source_span: tuple[int, int] | None = None
+    target_span: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event as a JSON-ready dict (the ``code-events`` output format)."""
+        return {
+            "source": list(self.source),
+            "target": list(self.target),
+            "event": self.event.value,
+            "mode": self.mode,
+            "quad": self.quad.value,
+            "score": self.score,
+            "markers": list(self.markers),
+            "cameo": self.cameo,
+            "trigger": self.trigger,
+        }
+
+
+@dataclass
+class CodedSentence:
+    """A sentence's coding: its events, actor mentions and phrases, and its Phoenix pentaclass."""
+
+    text: str
+    events: list[Event] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    phrases: list[Phrase] = field(default_factory=list)
+    pentaclass: int = 0
+    cameo_codes: list[str] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+
+    @property
+    def actors(self) -> list[str]:
+        """The distinct actors mentioned, in order of first mention."""
+        return list(dict.fromkeys(m.actor for m in self.mentions))
+
+
+def _inflections(base: str) -> set[str]:
+    """Regular inflections of an English verb: -s, -ed, -ing, with the usual spelling rules."""
+    forms = {base}
+    if base.endswith("e"):
+        forms |= {base + "s", base + "d", base[:-1] + "ing"}
+    elif base.endswith("y") and len(base) > 2 and base[-2] not in "aeiou":
+        forms |= {base[:-1] + "ies", base[:-1] + "ied", base + "ing"}
+    elif base.endswith(("s", "sh", "ch", "x", "z")):
+        forms |= {base + "es", base + "ed", base + "ing"}
+    else:
+        forms |= {base + "s", base + "ed", base + "ing"}
+        if len(base) >= 3 and base[-1] in "bdgklmnprt" and base[-2] in "aeiou" and base[-3] not in "aeiou":
+            forms |= {base + base[-1] + "ed", base + base[-1] + "ing"}
+    return forms
+
+
+def _table(name: str) -> list[dict[str, str]]:
+    text = resources.files("detente").joinpath("data", "gazetteer", name).read_text("utf-8")
+    return list(csv.DictReader([x for x in text.splitlines() if not x.startswith("#")], delimiter="\t"))
+
+
+def _cameo_code(code: str) -> str | None:
+    """The nearest CAMEO code the ontology knows: the code itself, else its 3- or 2-digit root."""
+    table = cameo()
+    for candidate in (code, code[:3], code[:2] + "0", code[:2]):
+        if candidate in table:
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class _Verb:
+    synset: str
+    code: str | None
+
+
+class EventCoder:
+    """Codes sentences into PLOVER events; build once (:meth:`load`) and reuse: construction takes ~1 s."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        self.gazetteer = gazetteer or Gazetteer.load()
+        self.nlp = blank_english()
+        self.forms: dict[str, list[_Verb]] = {}
+        patterns: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for row in _table("verb_patterns.tsv"):
+            patterns.setdefault(row["synset"], []).append((tuple(row["keywords"].split()), row["code"]))
+        self.patterns = patterns
+        fallback = self._fallback_codes(patterns)
+        phrases: dict[str, list[_Verb]] = {}
+        for row in _table("verbs.tsv"):
+            code = row["code"].split(":")[0] or fallback.get(row["synset"])
+            verb = _Verb(row["synset"], _cameo_code(code) if code else None)
+            forms = _inflections(row["form"]) if row["regular"] == "1" else {row["form"]}
+            for form in forms:
+                target = phrases if " " in form else self.forms
+                entries = target.setdefault(form, [])
+                if all(v.synset != verb.synset for v in entries):
+                    entries.append(verb)
+        self.phrase_verbs = phrases
+        self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for form in phrases:
+            self.phrase_matcher.add(form, [self.nlp.make_doc(form)])
+        self.idiom_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.idiom_matcher.add("IDIOM", [self.nlp.make_doc(p) for p in _IDIOMS])
+        agents = _table("agents.tsv")
+        self.agents = {r["noun"]: r["sector"] for r in agents if " " not in r["noun"]}
+        for noun, sector in list(self.agents.items()):
+            self.agents.setdefault(noun + "s", sector)
+
+    @staticmethod
+    def _fallback_codes(patterns: dict[str, list[tuple[tuple[str, ...], str]]]) -> dict[str, str]:
+        """For a synset with no code of its own: the root most of its patterns share (if most do)."""
+        out = {}
+        for synset, rows in patterns.items():
+            roots = Counter(code[:2] for _, code in rows)
+            root, count = roots.most_common(1)[0]
+            if count / len(rows) >= FALLBACK_SHARE and count >= 3:
+                out[synset] = root + "0"
+        return out
+
+    @classmethod
+    def load(cls) -> EventCoder:
+        """The coder built from the packaged tables, once per process."""
+        return _load()
+
+    # -----------------------------------------------------------------------------------------
+
+    def code(self, text: str, date: dt.date | None = None) -> CodedSentence:
+        """Code one sentence."""
+        return self.code_doc(self.nlp.make_doc(text), date)
+
+    def code_words(self, words: list[str], date: dt.date | None = None) -> CodedSentence:
+        """Code a sentence given as tokens (so spans align with a gold token file)."""
+        from spacy.tokens import Doc
+
+        return self.code_doc(Doc(self.nlp.vocab, words=words), date)
+
+    def code_many(self, texts: list[str], date: dt.date | None = None) -> list[CodedSentence]:
+        """Code many sentences (tokenised in one batch)."""
+        return [self.code_doc(doc, date) for doc in self.nlp.tokenizer.pipe(texts, batch_size=256)]
+
+    def code_doc(self, doc: Any, date: dt.date | None = None) -> CodedSentence:
+        """Code a spaCy doc made by this coder's pipeline."""
+        out = CodedSentence(text=doc.text, tokens=[t.text for t in doc])
+        out.mentions = self.gazetteer.mentions(doc, date)
+        out.phrases = self._phrases(doc, out.mentions)
+        mention_tokens = {i for m in out.mentions for i in range(m.start, m.end)}
+        hits = self._verb_hits(doc, mention_tokens)
+        for index, end, code in hits:
+            info = cameo()[code]
+            out.cameo_codes.append(code)
+            if info.plover_event is None:
+                continue
+            event = info.plover_event
+            mode = info.plover_mode if info.plover_mode in plover()[event].modes else None
+            source, target = self._roles(doc, index, end, out.phrases)
+            markers = self._markers(doc, index)
+            out.events.append(
+                Event(
+                    source=source[0] if source else (),
+                    target=target[0] if target else (),
+                    event=event,
+                    mode=mode,
+                    quad=quad_of(event),
+                    score=event_score(event, mode),
+                    cameo=code,
+                    markers=markers,
+                    trigger=doc[index:end].text,
+                    trigger_index=index,
+                    source_span=source[1] if source else None,
+                    target_span=target[1] if target else None,
+                )
+            )
+        # The sentence's class is that of its first event word (statements included): news sentences
+        # lead with their main event, and a later one is usually reported or subordinate.
+        out.pentaclass = cameo()[out.cameo_codes[0]].pentaclass if out.cameo_codes else 0
+        return out
+
+    # -----------------------------------------------------------------------------------------
+
+    def _verb_hits(self, doc: Any, skip: set[int]) -> list[tuple[int, int, str]]:
+        """Event words with their CAMEO code, in text order: ``(start, end, code)``."""
+        hits: list[tuple[int, int, str]] = []
+        covered: set[int] = set(self._idiom_tokens(doc))
+        for match_id, start, end in self.phrase_matcher(doc):
+            form = self.nlp.vocab.strings[match_id]
+            for verb in self.phrase_verbs.get(form, []):
+                code = self._refine(doc, end, verb)
+                if code:
+                    hits.append((start, end, code))
+                    covered.update(range(start, end))
+                    break
+        for tok in doc:
+            if tok.i in covered or tok.i in skip or tok.is_punct:
+                continue
+            verbs = self.forms.get(tok.lower_)
+            if not verbs or tok.text[:1].isupper() and tok.i > 0:
+                continue  # a capitalised word inside a sentence is a name, not a verb
+            if tok.i > 0 and doc[tok.i - 1].lower_ in _NOUN_MARKERS and tok.lower_ not in _EVENT_NOUNS:
+                continue  # "the reason", "its plans": a noun that names no event
+            for verb in verbs:
+                code = self._refine(doc, tok.i + 1, verb)
+                if code:
+                    hits.append((tok.i, tok.i + 1, code))
+                    break
+        hits.sort()
+        return hits
+
+    def _idiom_tokens(self, doc: Any) -> list[int]:
+        out: list[int] = []
+        for match_id, start, end in self.idiom_matcher(doc):
+            del match_id
+            out.extend(range(start, end))
+        return out
+
+    def _refine(self, doc: Any, after: int, verb: _Verb) -> str | None:
+        """The code of the best pattern of the verb's synset matching the words after it, else its own."""
+        window = [t.lower_ for t in doc[after : after + 8]]
+        best: tuple[int, str] | None = None
+        for keywords, code in self.patterns.get(verb.synset, ()):
+            pos = 0
+            ok = True
+            for k, word in enumerate(keywords):
+                limit = 4 if k == 0 else len(window)
+                try:
+                    found = window.index(word, pos, min(len(window), pos + limit))
+                except ValueError:
+                    ok = False
+                    break
+                pos = found + 1
+            if ok and (best is None or len(keywords) > best[0]):
+                best = (len(keywords), code)
+        if best is not None and len(best[1]) >= 2:
+            resolved = _cameo_code(best[1])
+            if resolved:
+                return resolved
+        return verb.code
+
+    def _phrases(self, doc: Any, mentions: list[Mention]) -> list[Phrase]:
+        """Actor phrases: a mention or a sector noun, widened over titles, names and determiners."""
+        n = len(doc)
+        owner: dict[int, str] = {}
+        for m in mentions:
+            for i in range(m.start, m.end):
+                owner[i] = m.actor
+        seeds = sorted({m.start for m in mentions} | {t.i for t in doc if t.lower_ in self.agents})
+        phrases: list[Phrase] = []
+        used: set[int] = set()
+        for seed in seeds:
+            if seed in used:
+                continue
+            start = end = seed
+            end = seed + 1
+            while end < n and end not in used and (
+                doc[end].text[:1].isupper() or doc[end].lower_ in self.agents or end in owner
+                or (doc[end].lower_ == "of" and end + 1 < n and doc[end + 1].text[:1].isupper())
+                or doc[end].text in {"-", "–"}
+            ):
+                end += 1
+            while start > 0 and start - 1 not in used and (
+                (doc[start - 1].text[:1].isupper() and not doc[start - 1].is_sent_start)
+                or doc[start - 1].lower_ in _DETERMINERS
+                or (start - 1 == 0 and doc[0].text[:1].isupper())
+            ):
+                start -= 1
+                if doc[start].lower_ in _DETERMINERS:
+                    break
+            actors = tuple(dict.fromkeys(owner[i] for i in range(start, end) if i in owner))
+            agent = next((self.agents[doc[i].lower_] for i in range(start, end) if doc[i].lower_ in self.agents), None)
+            phrases.append(Phrase(start, end, actors, agent))
+            used.update(range(start, end))
+        return phrases
+
+    def _roles(
+        self, doc: Any, index: int, end: int, phrases: list[Phrase]
+    ) -> tuple[tuple[tuple[str, ...], tuple[int, int]] | None, tuple[tuple[str, ...], tuple[int, int]] | None]:
+        """Source and target of the event word at ``index``: ``((actors, span), (actors, span))``."""
+        before = [p for p in phrases if p.end <= index and not any(doc[k].text in _BOUNDARY for k in range(p.end, index))]
+        after = [p for p in phrases if p.start >= end and p.start - end <= 10]
+        passive = index > 0 and doc[index - 1].lower_ in _PASSIVE
+        by = next((p for p in after if p.start > 0 and doc[p.start - 1].lower_ == "by"), None)
+        src_group = _group(doc, before[::-1]) if before else None
+        tgt_group = _group(doc, after) if after else None
+        if passive and by is not None:
+            src_group = _group(doc, [p for p in after if p.start >= by.start])
+            tgt_group = _group(doc, before[::-1]) if before else None
+        return src_group, tgt_group
+
+    @staticmethod
+    def _markers(doc: Any, index: int) -> tuple[str, ...]:
+        """Markers from the words before the event word in its clause (and any "if" before it)."""
+        found: set[str] = set()
+        window: list[str] = []
+        for k in range(index - 1, max(-1, index - 7), -1):
+            word = doc[k].lower_
+            if word in {";", ":", "(", "."} or (word == "," and k < index - 3):
+                break
+            window.append(word)
+        words = set(window)
+        if words & _NEGATION:
+            found.add("negated")
+        if words & _HYPOTHETICAL or any(doc[k].lower_ == "if" for k in range(index)):
+            found.add("hypothetical")
+        if words & _FUTURE or ("to" in words and "going" in words):
+            found.add("future")
+        if words & _RECOMMEND or {"have", "to"} <= words or {"has", "to"} <= words:
+            found.add("recommended")
+        return tuple(m for m in MARKERS if m in found)
+
+
+def _group(doc: Any, ordered: list[Phrase]) -> tuple[tuple[str, ...], tuple[int, int]] | None:
+    """The first phrase of ``ordered`` and those conjoined to it ("Russia and China"), as actors and span.
+
+    A comma alone joins phrases only in a list that an "and" closes ("Russia, China and Iran"); else it
+    separates clauses ("If Russia attacks Ukraine, NATO will respond").
+    """
+    first = ordered[0]
+    group = [first]
+    joined_by_and = False
+    pending: list[Phrase] = []
+    for p in ordered[1:]:
+        prev = (pending or group)[-1]
+        lo, hi = sorted(((prev.start, prev.end), (p.start, p.end)))
+        between = [doc[k].lower_ for k in range(lo[1], hi[0])]
+        if not between or not all(w in _CONJ or w in _DETERMINERS for w in between):
+            break
+        if "and" in between or "&" in between:
+            group.extend(pending)
+            group.append(p)
+            pending = []
+            joined_by_and = True
+        elif joined_by_and and not pending:
+            group.append(p)  # reading a list backwards: "Russia, China and Iran" from "Iran"
+        else:
+            pending.append(p)
+    actors = tuple(dict.fromkeys(a for p in sorted(group, key=lambda p: p.start) for a in p.actors))
+    return actors, (first.start, first.end)
+
+
+@cache
+def _load() -> EventCoder:
+    return EventCoder()
