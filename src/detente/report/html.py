@@ -1,0 +1,815 @@
+"""One self-contained HTML file per run: the scenario, its sources, the results as plots, the assumptions.
+
+plotly.js is inlined once (from the plotly package, no CDN) and every figure is SVG, so the file opens
+with no network, in any browser, and prints. The same run always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from detente.errors import DetenteError
+from detente.report import figures
+from detente.scenario.model import Provenance, Scenario, Value
+from detente.store.runstore import StoredRun, flatten_result
+
+MAX_FAN_PANELS = 8
+"""Tension fan charts shown (the pairs with the highest final median); the rest are tabulated."""
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """What a report is drawn from: a scenario, a run's kind, parameters and result dict."""
+
+    scenario: Scenario
+    kind: str
+    result: Mapping[str, Any]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    seed: int | None = None
+    run_id: str | None = None
+    created_at: dt.datetime | None = None
+    detente_version: str | None = None
+    scenario_sha256: str | None = None
+    timings: Mapping[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    @classmethod
+    def from_run(cls, run: StoredRun) -> ReportInput:
+        """The report input of a stored run (its scenario parsed from the stored text)."""
+        return cls(
+            scenario=run.loaded_scenario().scenario,
+            kind=run.kind,
+            result=run.result,
+            params=run.params,
+            seed=run.seed,
+            run_id=run.id,
+            created_at=run.created_at,
+            detente_version=run.detente_version,
+            scenario_sha256=run.scenario_sha256,
+            timings=run.timings,
+            label=run.label,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Assumptions and quotes
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One value or claim of the scenario with its provenance, by field path."""
+
+    path: str
+    value: float | None
+    source: str | None
+    quote: str | None
+    confidence: float | None
+    note: str | None
+
+
+def _label(item: Any, index: int) -> str:
+    for attr in ("id", "actor"):
+        v = getattr(item, attr, None)
+        if isinstance(v, str) and v:
+            return v
+    return str(index)
+
+
+def _walk(obj: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """``(path, model)`` for every pydantic model, with list items named by id (``actors[USA]``)."""
+    if isinstance(obj, BaseModel):
+        yield path, obj
+        for name, value in obj:
+            yield from _walk(value, f"{path}.{name}" if path else name)
+    elif isinstance(obj, list | tuple):
+        for i, value in enumerate(obj):
+            yield from _walk(value, f"{path}[{_label(value, i)}]")
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _walk(value, f"{path}.{key}")
+
+
+def assumptions(scenario: Scenario) -> list[Assumption]:
+    """Every number of the scenario (with or without provenance) and every claim that cites a source."""
+    out: list[Assumption] = []
+    for path, node in _walk(scenario, ""):
+        if isinstance(node, Value):
+            out.append(
+                Assumption(path, node.value, node.source, node.quote, node.confidence, node.note)
+            )
+        elif isinstance(node, Provenance) and (node.source or node.quote):
+            out.append(Assumption(path, None, node.source, node.quote, node.confidence, node.note))
+    return out
+
+
+def quotes_by_source(scenario: Scenario) -> dict[str, list[tuple[str, list[str]]]]:
+    """For each source id, its distinct quotes in file order with the field paths that cite each."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for a in assumptions(scenario):
+        if a.source and a.quote:
+            out.setdefault(a.source, {}).setdefault(a.quote, []).append(a.path)
+    return {s: list(q.items()) for s, q in out.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML helpers
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value != 0 and (abs(value) >= 1e5 or abs(value) < 10 ** (-digits)):
+            return f"{value:.{digits}g}"
+        return f"{value:.{digits}f}".rstrip("0").rstrip(".") or "0"
+    return _e(value)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+class _Figures:
+    """Turns plotly figures into divs with stable ids (plotly.js itself is inlined once)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def div(self, fig: Any, name: str) -> str:
+        import plotly.io as pio
+
+        self.count += 1
+        return (
+            '<div class="figure">'
+            + pio.to_html(
+                fig,
+                full_html=False,
+                include_plotlyjs=False,
+                div_id=f"fig-{self.count}-{name}",
+                config={"displaylogo": False, "responsive": True, "displayModeBar": False},
+                default_height=f"{fig.layout.height or 450}px",
+            )
+            + "</div>"
+        )
+
+
+def _unit(scenario: Scenario) -> str:
+    return scenario.scenario.time_step.value
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+
+
+def _header(inp: ReportInput) -> str:
+    sc = inp.scenario.scenario
+    result = inp.result
+    facts: list[tuple[str, str]] = [
+        ("run", _e(inp.run_id or "(not stored)")),
+        ("kind", _e(inp.kind)),
+    ]
+    if inp.created_at:
+        facts.append(("recorded", _e(f"{inp.created_at:%Y-%m-%d %H:%M} UTC")))
+    facts.append(("scenario", f"<code>{_e(sc.id)}</code> as of {_e(sc.as_of)}"))
+    if inp.scenario_sha256:
+        facts.append(("scenario sha256", f"<code>{_e(inp.scenario_sha256[:16])}…</code>"))
+    if inp.seed is not None:
+        facts.append(("seed", _e(inp.seed)))
+    runs = result.get("runs", inp.params.get("runs"))
+    if runs is not None:
+        facts.append(("replicates", _num(runs)))
+    horizon = result.get("horizon", inp.params.get("horizon", sc.horizon))
+    facts.append(("horizon", f"{_e(horizon)} {_e(sc.time_step.value)}s"))
+    strategy = result.get("strategy", inp.params.get("strategy"))
+    if strategy:
+        facts.append(("strategy", _e(strategy)))
+    if inp.detente_version:
+        facts.append(("detente", _e(inp.detente_version)))
+    total = inp.timings.get("total")
+    if isinstance(total, int | float):
+        facts.append(("wall time", f"{total:.1f} s"))
+    dl = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
+    label = f'<p class="label">{_e(inp.label)}</p>' if inp.label else ""
+    return f"<header><h1>{_e(sc.title)}</h1>{label}<dl class='facts'>{dl}</dl></header>"
+
+
+def _summary(inp: ReportInput) -> str:
+    s = inp.scenario
+    actors = ", ".join(f"{_e(a.name)} (<code>{_e(a.id)}</code>)" for a in s.actors)
+    kinds: dict[str, int] = {}
+    for r in s.relations:
+        kinds[r.kind] = kinds.get(r.kind, 0) + 1
+    rels = ", ".join(f"{n} {k}" for k, n in kinds.items()) or "none"
+    issues = "".join(
+        f"<li><b>{_e(i.name)}</b> (<code>{_e(i.id)}</code>): {_num(i.low)} = {_e(i.low_means)}; "
+        f"{_num(i.high)} = {_e(i.high_means)}; status quo {_num(i.status_quo.value)}</li>"
+        for i in s.issues
+    )
+    outcomes = "".join(
+        f"<li><b>{_e(o.name)}</b> (<code>{_e(o.id)}</code>): {_e(o.event)}"
+        + (f" by {_e(', '.join(o.sources))}" if o.sources else "")
+        + (f" against {_e(', '.join(o.targets))}" if o.targets else "")
+        + "</li>"
+        for o in s.outcomes
+    )
+    enabled = [m for m in s.mechanisms if m.enabled]
+    parts = [
+        "<section id='summary'><h2>Scenario</h2>",
+        f"<p class='description'>{_e(s.scenario.description.strip())}</p>"
+        if s.scenario.description
+        else "",
+        f"<p><b>Actors</b>: {actors}.</p>",
+        f"<p><b>Relations</b>: {_e(rels)}. <b>Mechanisms modelled</b>: {len(enabled)} of {len(s.mechanisms)} "
+        f"enabled ({_e(', '.join(m.id for m in enabled))}). <b>Strategies</b>: "
+        f"{_e(', '.join(st.id for st in s.strategies) or 'none')}.</p>",
+        f"<p><b>Issues</b>:</p><ul>{issues}</ul>" if issues else "",
+        f"<details><summary><b>Tracked outcomes</b> ({len(s.outcomes)})</summary><ul>{outcomes}</ul></details>"
+        if outcomes
+        else "",
+        "<p class='caveat'>Every number in this report follows from the assumptions listed in the "
+        "appendix, each with its source and quote. Sources may be partisan; their claims are encoded "
+        "as changeable assumptions, not as fact.</p>",
+        "</section>",
+    ]
+    return "".join(parts)
+
+
+def _sources(inp: ReportInput) -> str:
+    quotes = quotes_by_source(inp.scenario)
+    items = []
+    for src in inp.scenario.sources:
+        meta = ", ".join(
+            _e(x)
+            for x in (src.author, src.publisher, src.date or src.year, src.kind.value)
+            if x is not None
+        )
+        link = f' <a href="{_e(src.url)}">{_e(src.url)}</a>' if src.url else ""
+        qs = "".join(
+            f"<li><blockquote>“{_e(q)}”</blockquote><span class='cites'>cited by "
+            + ", ".join(f"<code>{_e(p)}</code>" for p in paths)
+            + "</span></li>"
+            for q, paths in quotes.get(src.id, [])
+        )
+        n = len(quotes.get(src.id, []))
+        items.append(
+            f"<li><b>{_e(src.title)}</b> <code>{_e(src.id)}</code><br><span class='meta'>{meta}</span>{link}"
+            + (
+                f"<details><summary>{n} quote{'s' if n != 1 else ''}</summary><ul class='quotes'>{qs}</ul></details>"
+                if n
+                else ""
+            )
+            + "</li>"
+        )
+    return (
+        "<section id='sources'><h2>Sources and quotes</h2><ol class='sources'>"
+        + "".join(items)
+        + "</ol></section>"
+    )
+
+
+def _network(inp: ReportInput, figs: _Figures) -> str:
+    return (
+        "<section id='network'><h2>Relation network</h2>"
+        + figs.div(figures.relation_network(inp.scenario), "network")
+        + "<p class='note'>Alliances link the senior partner to each junior partner; sanctions link each "
+        "enforcer to the target and to the third parties it presses; channels are drawn when active.</p>"
+        "</section>"
+    )
+
+
+def _outcome_names(scenario: Scenario) -> dict[str, str]:
+    return {o.id: o.name for o in scenario.outcomes}
+
+
+def _outcomes_section(inp: ReportInput, outcomes: Mapping[str, Any], figs: _Figures) -> str:
+    unit = _unit(inp.scenario)
+    names = _outcome_names(inp.scenario)
+    horizons = figures._horizons(outcomes)
+    last = horizons[-1] if horizons else None
+    order = sorted(
+        outcomes, key=lambda o: -float(outcomes[o].get(last, {}).get("p", 0.0)) if last else 0.0
+    )
+    rows = []
+    for o in order:
+        cells = [f"{_e(names.get(o, o))}<br><code>{_e(o)}</code>"]
+        for h in horizons:
+            c = outcomes[o].get(h)
+            cells.append(
+                f"{_num(c.get('p'))} <span class='ci'>[{_num(c.get('lo'))}, {_num(c.get('hi'))}]</span>"
+                if c
+                else "—"
+            )
+        rows.append(cells)
+    table = _table(["outcome", *[f"by {unit} {h}" for h in horizons]], rows, "numbers")
+    fig = figures.outcome_odds({o: outcomes[o] for o in order}, names, unit)
+    return (
+        "<section id='outcomes'><h2>Tracked outcomes</h2>"
+        + figs.div(fig, "outcomes")
+        + table
+        + "<p class='note'>Probability that the outcome has occurred by each horizon, with Wilson 95% "
+        "intervals over the replicates.</p></section>"
+    )
+
+
+def _final(block: Mapping[str, Any], key: str = "q50") -> float:
+    values = block.get(key) or block.get("mean") or [0.0]
+    v = values[-1]
+    return float(v) if v is not None else 0.0
+
+
+def _tension_section(inp: ReportInput, tension: Mapping[str, Any], figs: _Figures) -> str:
+    order = sorted(tension, key=lambda k: -_final(tension[k]))
+    shown = {k: tension[k] for k in order[:MAX_FAN_PANELS]}
+    fig = figures.fan_chart(
+        shown,
+        title="Tension trajectories (pairs with the highest final median)",
+        y_title="tension",
+        unit=_unit(inp.scenario),
+        colours=["#d62728"],
+    )
+    rows = [
+        [
+            f"<code>{_e(k)}</code>",
+            _num(tension[k].get("q50", [None])[0] if tension[k].get("q50") else None),
+            _num(_final(tension[k], "q05")),
+            _num(_final(tension[k])),
+            _num(_final(tension[k], "q95")),
+        ]
+        for k in order
+    ]
+    table = _table(["pair", "start (median)", "end 5%", "end median", "end 95%"], rows, "numbers")
+    more = f" All {len(order)} pairs:" if len(order) > len(shown) else ""
+    return (
+        "<section id='tension'><h2>Tension</h2>"
+        + figs.div(fig, "tension")
+        + f"<details><summary>Tension at the end of the horizon, by pair.{_e(more)}</summary>{table}</details>"
+        + "</section>"
+    )
+
+
+def _positions_section(inp: ReportInput, positions: Mapping[str, Any], figs: _Figures) -> str:
+    titled: dict[str, Mapping[str, Any]] = {}
+    for key, block in positions.items():
+        try:
+            issue = inp.scenario.issue(key)
+            title = f"{issue.name} ({_num(issue.low)} {issue.low_means} … {_num(issue.high)} {issue.high_means})"
+            title = title if len(title) <= 90 else f"{issue.name} ({issue.id})"
+        except KeyError:
+            title = key
+        titled[title] = block
+    fig = figures.fan_chart(
+        titled,
+        title="Issue positions (the state of each issue over time)",
+        y_title="position",
+        unit=_unit(inp.scenario),
+        columns=1 if len(titled) <= 1 else 2,
+        colours=list(figures.PALETTE),
+    )
+    return (
+        "<section id='positions'><h2>Issue positions</h2>"
+        + figs.div(fig, "positions")
+        + "</section>"
+    )
+
+
+def _paths_section(paths: Mapping[str, Any]) -> str:
+    blocks = []
+    for name, items in paths.items():
+        if not isinstance(items, list) or not items:
+            continue
+        rows = [
+            [
+                f"<code>{_e(str(it.get('path', '')).replace('>', ' → '))}</code>",
+                _num(it.get("share")),
+            ]
+            for it in items[:10]
+            if isinstance(it, Mapping)
+        ]
+        blocks.append(
+            f"<h3>Paths to {_e(name)}</h3>" + _table(["event sequence", "share"], rows, "numbers")
+        )
+    if not blocks:
+        return ""
+    return "<section id='paths'><h2>Typical paths</h2>" + "".join(blocks) + "</section>"
+
+
+def _pairs_section(inp: ReportInput, pairs: Mapping[str, Any]) -> str:
+    cells: list[tuple[float, str, str, str]] = []
+    horizon = ""
+    for pair, by_event in pairs.items():
+        if not isinstance(by_event, Mapping):
+            continue
+        for event, by_h in by_event.items():
+            if not isinstance(by_h, Mapping) or not by_h:
+                continue
+            h = figures._horizons({"x": by_h})[-1]
+            horizon = h
+            p = by_h[h]
+            p = p.get("p") if isinstance(p, Mapping) else p
+            if isinstance(p, int | float):
+                cells.append((float(p), pair, event, h))
+    if not cells:
+        return ""
+    cells.sort(key=lambda c: (-c[0], c[1], c[2]))
+    rows = [[f"<code>{_e(pair)}</code>", _e(event), _num(p)] for p, pair, event, _ in cells[:20]]
+    return (
+        "<section id='pairs'><h2>Most likely events between pairs</h2>"
+        + _table(["pair", "event", f"p by {_unit(inp.scenario)} {horizon}"], rows, "numbers")
+        + f"<p class='note'>The 20 most likely of {len(cells)} (pair, event) combinations.</p></section>"
+    )
+
+
+def _mechanisms_section(inp: ReportInput, mechanisms: Mapping[str, Any]) -> str:
+    rows = []
+    for mid, info in mechanisms.items():
+        m = inp.scenario.mechanism(mid)
+        info = info if isinstance(info, Mapping) else {}
+        rows.append(
+            [
+                f"<code>{_e(mid)}</code>",
+                _e(m.name if m else ""),
+                "on" if info.get("enabled", True) else "<b>off</b>",
+                _e(info.get("lever", "")),
+            ]
+        )
+    return (
+        "<section id='mechanisms'><h2>Mechanisms</h2><details><summary>"
+        f"{len(rows)} mechanism{'' if len(rows) == 1 else 's'} and the lever each acts through</summary>"
+        + _table(["id", "name", "state", "lever"], rows)
+        + "</details></section>"
+    )
+
+
+def _simulation_sections(inp: ReportInput, result: Mapping[str, Any], figs: _Figures) -> list[str]:
+    out = []
+    if isinstance(result.get("outcomes"), Mapping) and result["outcomes"]:
+        out.append(_outcomes_section(inp, result["outcomes"], figs))
+    if isinstance(result.get("tension"), Mapping) and result["tension"]:
+        out.append(_tension_section(inp, result["tension"], figs))
+    if isinstance(result.get("positions"), Mapping) and result["positions"]:
+        out.append(_positions_section(inp, result["positions"], figs))
+    if isinstance(result.get("paths"), Mapping):
+        out.append(_paths_section(result["paths"]))
+    if isinstance(result.get("pairs"), Mapping):
+        out.append(_pairs_section(inp, result["pairs"]))
+    if isinstance(result.get("mechanisms"), Mapping) and result["mechanisms"]:
+        out.append(_mechanisms_section(inp, result["mechanisms"]))
+    return out
+
+
+def _arm_outcomes(arm: Any) -> Mapping[str, Any]:
+    if isinstance(arm, Mapping):
+        got = arm.get("outcomes", arm)
+        return got if isinstance(got, Mapping) else {}
+    return {}
+
+
+def _compare_sections(inp: ReportInput, result: Mapping[str, Any], figs: _Figures) -> list[str]:
+    arms = {str(k): _arm_outcomes(v) for k, v in result["arms"].items()}
+    unit = _unit(inp.scenario)
+    names = _outcome_names(inp.scenario)
+    common: set[str] | None = None
+    for outcomes in arms.values():
+        hs = set(figures._horizons(outcomes))
+        common = hs if common is None else common & hs
+    horizons = sorted(common or set(), key=lambda h: int(h) if h.isdigit() else 10**9)
+    parts = ["<section id='arms'><h2>Arms side by side</h2>"]
+    baseline = result.get("baseline")
+    if baseline is not None:
+        parts.append(
+            f"<p>Baseline arm: <b>{_e(baseline)}</b>. Arms share common random numbers per replicate.</p>"
+        )
+    for h in horizons[-2:]:
+        parts.append(figs.div(figures.arms_side_by_side(arms, names, h, unit), f"arms-{h}"))
+    diffs = result.get("differences")
+    if isinstance(diffs, Mapping):
+        rows = []
+        for arm, by_outcome in diffs.items():
+            if not isinstance(by_outcome, Mapping):
+                continue
+            for o, by_h in by_outcome.items():
+                if not isinstance(by_h, Mapping):
+                    continue
+                for h, d in by_h.items():
+                    if not isinstance(d, Mapping):
+                        continue
+                    diff = d.get("diff", d.get("delta"))
+                    lo, hi = d.get("lo"), d.get("hi")
+                    flag = (
+                        isinstance(lo, int | float)
+                        and isinstance(hi, int | float)
+                        and (lo > 0 or hi < 0)
+                    )
+                    rows.append(
+                        [
+                            _e(arm),
+                            _e(names.get(o, o)),
+                            _e(h),
+                            ("<b>" if flag else "") + _num(diff) + ("</b>" if flag else ""),
+                            f"[{_num(lo)}, {_num(hi)}]",
+                            "yes" if flag else "",
+                        ]
+                    )
+        if rows:
+            parts.append(
+                "<h3>Differences from the baseline</h3>"
+                + _table(
+                    ["arm", "outcome", unit, "difference", "95% interval", "excludes 0"],
+                    rows,
+                    "numbers",
+                )
+            )
+    # Tension of the most tense pair, arm by arm.
+    tension_by_arm = {
+        arm: v["tension"]
+        for arm, v in result["arms"].items()
+        if isinstance(v, Mapping) and isinstance(v.get("tension"), Mapping) and v["tension"]
+    }
+    if tension_by_arm:
+        first = next(iter(tension_by_arm.values()))
+        pair = max(first, key=lambda k: _final(first[k]))
+        panels = {f"{arm}: {pair}": t[pair] for arm, t in tension_by_arm.items() if pair in t}
+        parts.append(
+            figs.div(
+                figures.fan_chart(
+                    panels,
+                    title=f"Tension {pair}, arm by arm",
+                    y_title="tension",
+                    unit=unit,
+                    columns=min(3, len(panels)),
+                    colours=list(figures.PALETTE),
+                ),
+                "arms-tension",
+            )
+        )
+    parts.append("</section>")
+    return ["".join(parts)]
+
+
+def _ranking_rows(result: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], str]:
+    rows = result.get("ranking") or result.get("indices") or []
+    if isinstance(rows, Mapping):  # {param: {S1:…, ST:…}}
+        rows = [{"param": k, **v} for k, v in rows.items() if isinstance(v, Mapping)]
+    rows = [r for r in rows if isinstance(r, Mapping)]
+    name_key = next(
+        (k for k in ("param", "parameter", "name", "id") if rows and k in rows[0]), "param"
+    )
+    return rows, name_key
+
+
+def _sensitivity_sections(inp: ReportInput, result: Mapping[str, Any], figs: _Figures) -> list[str]:
+    rows, name_key = _ranking_rows(result)
+    if not rows:
+        return []
+    measures = [m for m in ("ST", "S1", "mu_star", "sigma") if any(m in r for r in rows)]
+    outcome = result.get("outcome", "")
+    fig = figures.ranking(
+        rows, name_key, measures, f"What matters for {outcome or 'the outcome'}: parameters ranked"
+    )
+    cols = [name_key, *measures]
+    extra = [k for k in rows[0] if k not in cols and isinstance(rows[0][k], int | float)]
+    table = _table(
+        ["rank", *cols[:1], *cols[1:], *extra],
+        [
+            [
+                str(i + 1),
+                f"<code>{_e(r.get(name_key))}</code>",
+                *[_num(r.get(m)) for m in [*measures, *extra]],
+            ]
+            for i, r in enumerate(rows)
+        ],
+        "numbers",
+    )
+    method = result.get("method", "")
+    return [
+        "<section id='ranking'><h2>Sensitivity ranking</h2>"
+        + (f"<p>Method: {_e(method)}.</p>" if method else "")
+        + figs.div(fig, "ranking")
+        + table
+        + "</section>"
+    ]
+
+
+def _table_sections(result: Mapping[str, Any], key: str, title: str) -> list[str]:
+    rows = result.get(key)
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], Mapping):
+        return []
+    cols = list(dict.fromkeys(k for r in rows[:200] if isinstance(r, Mapping) for k in r))
+    body = [
+        [
+            _num(r.get(c))
+            if not isinstance(r.get(c), Mapping | list)
+            else _e(json.dumps(r.get(c))[:80])
+            for c in cols
+        ]
+        for r in rows[:200]
+    ]
+    more = f"<p class='note'>First 200 of {len(rows)} rows.</p>" if len(rows) > 200 else ""
+    return [
+        f"<section id='{_e(key)}'><h2>{_e(title)}</h2>"
+        + _table(cols, body, "numbers")
+        + more
+        + "</section>"
+    ]
+
+
+def _all_values(result: Mapping[str, Any]) -> str:
+    values = list(flatten_result(result))
+    if not values:
+        return ""
+    rows = [[f"<code>{_e(p)}</code>", _num(v, 4)] for p, v in values[:3000]]
+    more = f" (first 3000 of {len(values)})" if len(values) > 3000 else ""
+    return (
+        "<section id='values'><h2>Appendix B: every number of the result</h2><details><summary>"
+        f"{len(values)} values{more}</summary>"
+        + _table(["path", "value"], rows, "numbers")
+        + "</details></section>"
+    )
+
+
+def _parameters(inp: ReportInput) -> str:
+    rows = [
+        [f"<code>{_e(k)}</code>", _e(json.dumps(v, ensure_ascii=False))]
+        for k, v in inp.params.items()
+    ]
+    rows += [
+        [f"<code>timings.{_e(k)}</code>", _e(f"{v:.3f} s" if isinstance(v, int | float) else v)]
+        for k, v in inp.timings.items()
+    ]
+    if not rows:
+        return ""
+    return (
+        "<section id='parameters'><h2>Run parameters</h2>"
+        + _table(["parameter", "value"], rows)
+        + "</section>"
+    )
+
+
+def _appendix(inp: ReportInput) -> str:
+    items = assumptions(inp.scenario)
+    titles = {s.id: s.title for s in inp.scenario.sources}
+    rows = []
+    n_quoted = n_assumed = n_bare = 0
+    for a in items:
+        if a.quote:
+            n_quoted += 1
+        if a.source == "assumption":
+            n_assumed += 1
+        if not (a.source or a.quote or a.note):
+            n_bare += 1
+        source = (
+            f"<span title='{_e(titles.get(a.source, ''))}'>{_e(a.source)}</span>"
+            if a.source
+            else "<span class='none'>none recorded</span>"
+        )
+        rows.append(
+            [
+                f"<code>{_e(a.path)}</code>",
+                f"{a.value:g}" if a.value is not None else "<i>claim</i>",
+                source,
+                f"“{_e(a.quote)}”" if a.quote else "",
+                _num(a.confidence) if a.confidence is not None else "",
+                _e(a.note or ""),
+            ]
+        )
+    summary = (
+        f"{len(items)} values and claims: {n_quoted} with a quote, {n_assumed} marked as explicit "
+        f"modelling assumptions, {n_bare} with no provenance recorded."
+    )
+    return (
+        "<section id='assumptions'><h2>Appendix A: every assumption and its provenance</h2>"
+        f"<p>{_e(summary)}</p>"
+        + _table(["field", "value", "source", "quote", "confidence", "note"], rows, "assumptions")
+        + "</section>"
+    )
+
+
+_CSS = """
+:root { --ink:#1d1d1f; --muted:#666; --rule:#e3e3e3; --accent:#1f77b4; }
+* { box-sizing: border-box; }
+body { margin:0; color:var(--ink); background:#fafafa;
+  font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; }
+main { max-width:1180px; margin:0 auto; padding:24px 32px 64px; background:white; }
+header h1 { margin:0 0 6px; font-size:28px; }
+dl.facts { display:flex; flex-wrap:wrap; gap:6px 22px; margin:8px 0 0; font-size:13px; }
+dl.facts div { display:flex; gap:6px; } dl.facts dt { color:var(--muted); } dl.facts dd { margin:0; }
+nav { margin:14px 0 6px; font-size:13px; } nav a { margin-right:14px; color:var(--accent); text-decoration:none; }
+h2 { margin:34px 0 10px; padding-top:10px; border-top:1px solid var(--rule); font-size:20px; }
+h3 { font-size:16px; margin:18px 0 6px; }
+code { font:12.5px ui-monospace,SFMono-Regular,Menlo,monospace; background:#f3f3f3; padding:0 3px; border-radius:3px; }
+table { border-collapse:collapse; margin:8px 0 14px; font-size:13px; width:100%; }
+th, td { text-align:left; vertical-align:top; padding:4px 8px; border-bottom:1px solid var(--rule); }
+th { background:#f5f5f5; font-weight:600; }
+table.numbers td { font-variant-numeric:tabular-nums; }
+table.assumptions td:nth-child(4) { font-style:italic; max-width:420px; }
+.ci, .meta, .cites, .note { color:var(--muted); font-size:12.5px; }
+.none { color:#b00; }
+.caveat { background:#fff8e5; border-left:4px solid #f0b400; padding:8px 12px; font-size:13.5px; }
+ol.sources > li { margin-bottom:10px; } ul.quotes { padding-left:18px; }
+blockquote { margin:4px 0 0; font-style:italic; }
+details > summary { cursor:pointer; color:var(--accent); margin:6px 0; }
+.figure { margin:6px 0 4px; }
+footer { margin-top:40px; color:var(--muted); font-size:12px; }
+@media print { body { background:white; } main { padding:0; } details { display:block; } }
+"""
+
+
+def render(inp: ReportInput) -> str:
+    """The report as one self-contained HTML document (plotly.js inlined, no network needed)."""
+    from plotly.offline import get_plotlyjs
+
+    figs = _Figures()
+    result = inp.result
+    sections = [_summary(inp), _sources(inp), _network(inp, figs)]
+    if isinstance(result.get("arms"), Mapping) and result["arms"]:
+        sections += _compare_sections(inp, result, figs)
+    if inp.kind == "sensitivity" or "ranking" in result or "indices" in result:
+        sections += _sensitivity_sections(inp, result, figs)
+    sections += _simulation_sections(inp, result, figs)
+    for key, title in (
+        ("points", "Sweep points"),
+        ("table", "Results table"),
+        ("rows", "Results table"),
+    ):
+        sections += _table_sections(result, key, title)
+    sections += [_parameters(inp), _appendix(inp), _all_values(result)]
+    body = "".join(s for s in sections if s)
+    nav_items = [
+        (sid, title)
+        for sid, title in (
+            ("summary", "Scenario"),
+            ("sources", "Sources"),
+            ("network", "Network"),
+            ("arms", "Arms"),
+            ("ranking", "Ranking"),
+            ("outcomes", "Outcomes"),
+            ("tension", "Tension"),
+            ("positions", "Positions"),
+            ("paths", "Paths"),
+            ("assumptions", "Assumptions"),
+        )
+        if f"id='{sid}'" in body
+    ]
+    nav = "<nav>" + "".join(f"<a href='#{sid}'>{_e(t)}</a>" for sid, t in nav_items) + "</nav>"
+    title = f"{inp.scenario.scenario.title} — detente {inp.kind} report"
+    from detente import __version__
+
+    footer = (
+        f"<footer>Written by detente {_e(__version__)} from "
+        f"{'run ' + _e(inp.run_id) if inp.run_id else 'an unstored result'}. This file is "
+        "self-contained: it needs no network to open.</footer>"
+    )
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<meta name='generator' content='detente {_e(inp.detente_version or '')}'>"
+        f"<title>{_e(title)}</title><style>{_CSS}</style>"
+        f"<script type='text/javascript'>{get_plotlyjs()}</script></head>"
+        f"<body><main>{_header(inp)}{nav}{body}{footer}</main></body></html>\n"
+    )
+
+
+def write_report(run: StoredRun | ReportInput, out: str | Path) -> Path:
+    """Write the report of a stored run (or of a :class:`ReportInput`) to ``out`` and return its path.
+
+    Raises:
+        DetenteError: ``out`` is a folder, or its folder cannot be written.
+    """
+    path = Path(out)
+    if path.is_dir():
+        raise DetenteError(
+            f"{path}: is a folder (fix: give a file name such as {path / 'report.html'})"
+        )
+    inp = run if isinstance(run, ReportInput) else ReportInput.from_run(run)
+    text = render(inp)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise DetenteError(
+            f"{path}: cannot write the report: {exc.strerror} (fix: choose a writable -o path)"
+        ) from None
+    return path

@@ -1,0 +1,174 @@
+"""The HTML report: self-contained, complete (sources, quotes, plots, assumptions), deterministic."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from detente.report import ReportInput, assumptions, quotes_by_source, render, write_report
+from detente.scenario import LoadedScenario, load_scenario_file
+from detente.scenario.model import Value
+from detente.store import RunStore
+from tests.test_store_fixtures import (
+    fake_compare_result,
+    fake_sensitivity_result,
+    fake_simulate_result,
+    write_tiny_scenario,
+)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> LoadedScenario:
+    return write_tiny_scenario(tmp_path_factory.mktemp("scn"))
+
+
+@pytest.fixture(scope="module")
+def sim_html(tiny: LoadedScenario) -> str:
+    result = fake_simulate_result(tiny, runs=300, seed=5)
+    return render(
+        ReportInput(tiny.scenario, "simulate", result, params={"runs": 300}, seed=5, run_id="r1")
+    )
+
+
+def _figure_ids(text: str) -> list[str]:
+    return re.findall(r'id="(fig-\d+-[a-z0-9-]+)"', text)
+
+
+def test_the_report_needs_no_network(sim_html: str) -> None:
+    # No external scripts, styles, fonts, images or frames; plotly.js is inlined once.
+    assert not re.search(r"<(script|img|iframe|link)[^>]+(src|href)=", sim_html)
+    head, body = sim_html.split("</head>")
+    # plotly.js (inlined in the head) names URLs it never fetches for SVG traces; the body names none.
+    assert not re.search(r"https?://", body)
+    assert "mathjax" not in body.lower()
+    assert sim_html.count("<script type='text/javascript'>") == 1
+    assert "Plotly.newPlot" in sim_html
+
+
+def test_the_report_has_every_section_and_figure(sim_html: str, tiny: LoadedScenario) -> None:
+    for heading in (
+        "Scenario",
+        "Sources and quotes",
+        "Relation network",
+        "Tracked outcomes",
+        "Tension",
+        "Issue positions",
+        "Appendix A: every assumption and its provenance",
+    ):
+        assert f"<h2>{heading}</h2>" in sim_html
+    assert [i.split("-", 2)[2] for i in _figure_ids(sim_html)] == [
+        "network",
+        "outcomes",
+        "tension",
+        "positions",
+    ]
+    for outcome in tiny.scenario.outcomes:
+        assert outcome.name in sim_html
+
+
+def test_every_quote_and_every_value_appears_with_its_provenance(
+    sim_html: str, tiny: LoadedScenario
+) -> None:
+    import html
+
+    found = assumptions(tiny.scenario)
+    values = [a for a in found if a.value is not None]
+    walked = [v for v in _all_values(tiny.scenario)]
+    assert len(values) == len(walked)
+    for a in found:
+        assert html.escape(a.path) in sim_html
+        if a.quote:
+            assert html.escape(a.quote) in sim_html
+    quotes = quotes_by_source(tiny.scenario)
+    assert set(quotes) == {"art"}
+    assert [q for q, _ in quotes["art"]][0] == "quarrelled over the border for a decade"
+    assert "actors[RED].doctrine" in dict(quotes["art"])["quarrelled over the border for a decade"]
+
+
+def _all_values(obj: object) -> list[Value]:
+    from pydantic import BaseModel
+
+    out: list[Value] = []
+    if isinstance(obj, Value):
+        return [obj]
+    if isinstance(obj, BaseModel):
+        for _, v in obj:
+            out += _all_values(v)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            out += _all_values(v)
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            out += _all_values(v)
+    return out
+
+
+def test_outcome_probabilities_and_intervals_are_printed(
+    sim_html: str, tiny: LoadedScenario
+) -> None:
+    result = fake_simulate_result(tiny, runs=300, seed=5)
+    cell = result["outcomes"]["war"]["12"]
+    assert f"{cell['p']:.3f}".rstrip("0").rstrip(".") in sim_html
+    assert f"{cell['hi']:.3f}".rstrip("0").rstrip(".") in sim_html
+
+
+def test_the_same_run_gives_the_same_bytes(tiny: LoadedScenario) -> None:
+    result = fake_simulate_result(tiny, seed=1)
+    a = render(ReportInput(tiny.scenario, "simulate", result))
+    b = render(ReportInput(tiny.scenario, "simulate", result))
+    assert a == b
+
+
+def test_a_comparison_shows_arms_side_by_side_and_flags_differences(tiny: LoadedScenario) -> None:
+    result = fake_compare_result(tiny)
+    text = render(ReportInput(tiny.scenario, "compare", result))
+    assert "<h2>Arms side by side</h2>" in text
+    assert any(i.endswith("arms-12") for i in _figure_ids(text))
+    assert "Differences from the baseline" in text
+    flagged = sum(
+        1
+        for by_h in result["differences"]["talks"].values()
+        for d in by_h.values()
+        if d["lo"] > 0 or d["hi"] < 0
+    )
+    assert text.count("<td>yes</td>") == flagged
+
+
+def test_a_sensitivity_run_shows_the_ranking_in_order(tiny: LoadedScenario) -> None:
+    result = fake_sensitivity_result(tiny)
+    text = render(ReportInput(tiny.scenario, "sensitivity", result))
+    assert "<h2>Sensitivity ranking</h2>" in text
+    names = [r["param"] for r in result["ranking"]]
+    positions = [text.index(f"<td><code>{n.replace('[', '[')}</code></td>") for n in names]
+    assert positions == sorted(positions)
+
+
+def test_a_stored_run_reports_from_the_store(tiny: LoadedScenario, tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.duckdb")
+    run_id = store.record(
+        "simulate", tiny, params={"runs": 200}, seed=4, result=fake_simulate_result(tiny, seed=4)
+    )
+    out = write_report(store.get("latest"), tmp_path / "r.html")
+    text = out.read_text(encoding="utf-8")
+    assert run_id in text and tiny.sha256[:16] in text
+    assert not (tmp_path / "r.html.part").exists()
+
+
+def test_an_unknown_result_shape_still_gives_a_report_with_every_number(
+    tiny: LoadedScenario,
+) -> None:
+    result = {"issues": {"border": {"forecast": 41.5, "model": "compromise"}}, "mae": 12.25}
+    text = render(ReportInput(tiny.scenario, "forecast", result))
+    assert "Appendix B: every number of the result" in text
+    assert "issues/border/forecast" in text and "41.5" in text and "12.25" in text
+
+
+def test_the_korea_2018_report_renders_with_the_shipped_scenario(tmp_path: Path) -> None:
+    loaded = load_scenario_file("korea-2018")
+    result = fake_simulate_result(loaded, runs=100, seed=0)
+    text = render(ReportInput(loaded.scenario, "simulate", result))
+    assert loaded.scenario.scenario.title in text
+    for src in loaded.scenario.sources:
+        assert src.id in text
