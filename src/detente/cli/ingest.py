@@ -74,7 +74,7 @@ def ingest(
             f"{article}: {clean.format}, {len(clean.sentences)} sentences kept "
             f"({sum(s.kind == 'heading' for s in clean.sentences)} headings, "
             f"{sum(s.kind == 'item' for s in clean.sentences)} list items)",
-            highlight=False,
+            highlight=False, soft_wrap=True,
         )
         furniture = clean.furniture
         if furniture:
@@ -84,7 +84,7 @@ def ingest(
                 + "; ".join(sorted({f'{r.reason} “{_cut(r.text, 40)}”' for r in furniture if r.reason == 'disclaimer'}))
                 + ("; " if any(r.reason == "disclaimer" for r in furniture) else "")
                 + f"{sum(r.reason == 'furniture' for r in furniture)} teaser line(s)",
-                highlight=False,
+                highlight=False, soft_wrap=True,
             )
         if clean.repeats:
             src = _ranges(sorted({r.line for r in clean.repeats}))
@@ -92,10 +92,10 @@ def ingest(
             console.print(
                 f"Repeated passage: {len(clean.repeats)} sentence(s) on lines {src} repeat lines {dst}; "
                 "the later copy is kept",
-                highlight=False,
+                highlight=False, soft_wrap=True,
             )
         if clean.bullets_repaired:
-            console.print(f"Repaired {clean.bullets_repaired} flattened bullet(s)", highlight=False)
+            console.print(f"Repaired {clean.bullets_repaired} flattened bullet(s)", highlight=False, soft_wrap=True)
         from detente.ingest.gazetteer import Gazetteer
 
         gaz = Gazetteer.load()
@@ -115,20 +115,20 @@ def ingest(
             f"{len(events)} events coded: "
             + ", ".join(f"{q} {n}" for q, n in sorted(quads.items()))
             + (" (asserted); marked: " + ", ".join(f"{m} {n}" for m, n in sorted(marked.items())) if marked else ""),
-            highlight=False,
+            highlight=False, soft_wrap=True,
         )
         if found.recommendations:
             console.print(
                 f"{len(found.recommendations)} recommendation(s): "
                 + "; ".join(f"{r.actor} (line {found.sentences[r.lead].line}, {len(r.items)} point(s))" for r in found.recommendations),
-                highlight=False,
+                highlight=False, soft_wrap=True,
             )
     if draft is not None:
         scenario, source = write_draft(found, draft)
         console.print(
             f"Wrote {draft}: {len(scenario.actors)} actors, {len(scenario.relations)} relations, "
             f"{len(scenario.strategies)} candidate strategies; it validates (quotes checked against {source})",
-            highlight=False,
+            highlight=False, soft_wrap=True,
         )
 
 
@@ -166,7 +166,7 @@ def code_events(
         raise InputError(f"--out {out}: is the input file (fix: write to another file)")
 
     def skipped(number: int, reason: str) -> None:
-        err_console.print(f"{sentences}:{number}: {reason}; skipped", markup=False, highlight=False)
+        err_console.print(f"{sentences}:{number}: {reason}; skipped", markup=False, highlight=False, soft_wrap=True)
 
     total = sentences.stat().st_size
     bar = Progress(
@@ -182,7 +182,7 @@ def code_events(
     console.print(
         f"Coded {stats.coded} sentence(s) into {stats.events} event(s) → {out}"
         + (f"; skipped {len(stats.skipped)} malformed line(s)" if stats.skipped else ""),
-        highlight=False,
+        highlight=False, soft_wrap=True,
     )
 
 
