@@ -167,3 +167,33 @@ def test_report_to_a_folder_is_refused(
 ) -> None:
     code, _, err = run_cli(["report", "latest", "-o", str(tmp_path)], capsys)
     assert code == 2 and "is a folder" in err
+
+
+def test_forecast_of_a_scenario_is_recorded_and_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "runs.duckdb"
+    code, out, _ = run_cli(
+        ["forecast", "korea-2018", "--model", "compromise", "--store", str(store)], capsys
+    )
+    assert code == 0
+    run = RunStore(store).get("latest")
+    assert f"run {run.id} recorded in {store}" in out.replace("\n", "")
+    assert run.kind == "forecast" and run.scenario_id == "korea-2018"
+    assert run.params == {"model": "compromise", "rounds": 10, "q": 1.0}
+    assert {i["issue"] for i in run.result["issues"]} == {
+        "prk-nuclear-status",
+        "sanctions-pressure",
+        "inter-korean-rapprochement",
+    }
+    code, out, _ = run_cli(
+        ["report", "latest", "--store", str(store), "-o", str(tmp_path / "f.html")], capsys
+    )
+    assert code == 0
+    text = (tmp_path / "f.html").read_text(encoding="utf-8")
+    assert "<h2>Bargaining forecasts</h2>" in text
+    code, _, _ = run_cli(
+        ["forecast", "korea-2018", "--model", "compromise", "--store", str(store), "--no-store"],
+        capsys,
+    )
+    assert code == 0 and len(RunStore(store).runs()) == 1

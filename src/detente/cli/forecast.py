@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 from rich.table import Table
 
 from detente.cli._app import app, console
+from detente.cli.store_cmds import NoStoreOpt, StoreOpt, record_run
 from detente.engines.bargaining import (
     MODELS,
     EUOptions,
@@ -52,12 +54,15 @@ def forecast(
         float, typer.Option(help="Expected-utility model: probability Q that the status quo holds.")
     ] = 1.0,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap interval of the error.")] = 0,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Forecast where each contested issue ends up, with one bargaining model or all of them.
 
     With outcomes in the table, prints each model's mean absolute error and its bootstrap 95%
     interval. Example: detente forecast korea-2018
     """
+    started = time.perf_counter()
     eo = EUOptions(rounds=rounds, q=q)
     path = Path(target)
     if path.suffix.lower() in {".csv", ".tsv", ".txt"}:
@@ -67,11 +72,15 @@ def forecast(
         result = forecast_table(df, model, file=str(path), eu_options=eo, seed=seed)
         _print_table_result(result)
     else:
-        from detente.scenario import load_scenario
+        from detente.scenario import load_scenario_file
 
-        scenario = load_scenario(target)
-        result = forecast_scenario(scenario, model, eu_options=eo, seed=seed)
+        loaded = load_scenario_file(target)
+        result = forecast_scenario(loaded.scenario, model, eu_options=eo, seed=seed)
         _print_scenario_result(result)
+        if not no_store:
+            params = {"model": model, "rounds": rounds, "q": q}
+            record_run("forecast", loaded, params=params, seed=seed, result=result.to_dict(),
+                       started=started, store=store)
     if out is not None:
         try:
             result.frame().to_csv(out, index=False, float_format="%.6g")

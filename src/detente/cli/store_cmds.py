@@ -7,6 +7,7 @@ The store is ``--store``, else ``$DETENTE_STORE``, else ``~/.local/share/detente
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -35,6 +36,9 @@ StoreOpt = Annotated[
         show_default=False,
     ),
 ]
+NoStoreOpt = Annotated[
+    bool, typer.Option("--no-store", help="Do not record this run in the run store.")
+]
 RunArg = Annotated[str, typer.Argument(help="A run id, a unique prefix of one, or `latest`.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -54,7 +58,7 @@ def record_run(
     started: float,
     timings: Mapping[str, float] | None = None,
     store: Path | None = None,
-    argv: Sequence[str] = (),
+    argv: Sequence[str] | None = None,
 ) -> str:
     """Record a finished run for a command and print its id; the one call the run commands make.
 
@@ -67,11 +71,14 @@ def record_run(
         started: ``time.perf_counter()`` when the command started (for the total wall time).
         timings: Further wall times in seconds (``{"run": …}``).
         store: ``--store`` (``None`` for the default).
-        argv: The command line.
+        argv: The command line; by default ``sys.argv`` when run as the ``detente`` program.
 
     Returns:
         The run id.
     """
+    if argv is None:
+        program = Path(sys.argv[0]).name if sys.argv else ""
+        argv = sys.argv[1:] if program in {"detente", "__main__.py"} else []
     all_timings = {**(timings or {}), "total": time.perf_counter() - started}
     rs = open_store(store)
     run_id = rs.record(

@@ -238,7 +238,8 @@ def fan_chart(
                 row=r,
                 col=c,
             )
-    fig.update_xaxes(title_text=f"{unit}s from the as-of date", row=rows)
+    x_title = "round" if unit == "round" else f"{unit}s from the as-of date"
+    fig.update_xaxes(title_text=x_title, row=rows)
     fig.update_yaxes(title_text=y_title, col=1)
     return _layout(fig, title, 90 + 260 * rows)
 

@@ -634,6 +634,54 @@ def _table_sections(result: Mapping[str, Any], key: str, title: str) -> list[str
     ]
 
 
+def _forecast_sections(inp: ReportInput, result: Mapping[str, Any], figs: _Figures) -> list[str]:
+    """Bargaining forecasts: each model's forecast per issue, and the expected-utility path by round."""
+    issues = [
+        i
+        for i in result.get("issues", [])
+        if isinstance(i, Mapping) and isinstance(i.get("forecasts"), Mapping)
+    ]
+    if not issues:
+        return []
+    models = list(dict.fromkeys(m for i in issues for m in i["forecasts"]))
+    rows = []
+    for item in issues:
+        iid = str(item.get("issue", ""))
+        try:
+            issue = inp.scenario.issue(iid)
+            name = f"{_e(issue.name)}<br><span class='meta'>{_num(issue.low)} = {_e(issue.low_means)}; {_num(issue.high)} = {_e(issue.high_means)}</span>"
+        except KeyError:
+            name = f"<code>{_e(iid)}</code>"
+        rows.append(
+            [name, _num(item.get("status_quo")), *[_num(item["forecasts"].get(m)) for m in models]]
+        )
+    parts = [
+        "<section id='forecasts'><h2>Bargaining forecasts</h2>",
+        _table(["issue", "status quo", *models], rows, "numbers"),
+    ]
+    paths: dict[str, dict[str, list[Any]]] = {}
+    for item in issues:
+        path = item.get("path")
+        if isinstance(path, Mapping) and isinstance(path.get("medians"), list) and path["medians"]:
+            rounds = list(range(len(path["medians"])))
+            paths[str(item.get("issue"))] = {
+                "steps": rounds,
+                "q50": path["medians"],
+                "mean": path.get("means") or path["medians"],
+            }
+    if paths:
+        fig = figures.fan_chart(
+            paths,
+            title="Expected-utility model: median (solid) and mean (dotted) position by round",
+            y_title="position",
+            unit="round",
+            colours=list(figures.PALETTE),
+        )
+        parts.append(figs.div(fig, "forecast-paths"))
+    parts.append("</section>")
+    return ["".join(parts)]
+
+
 def _all_values(result: Mapping[str, Any]) -> str:
     values = list(flatten_result(result))
     if not values:
@@ -746,6 +794,7 @@ def render(inp: ReportInput) -> str:
         sections += _compare_sections(inp, result, figs)
     if inp.kind == "sensitivity" or "ranking" in result or "indices" in result:
         sections += _sensitivity_sections(inp, result, figs)
+    sections += _forecast_sections(inp, result, figs)
     sections += _simulation_sections(inp, result, figs)
     for key, title in (
         ("points", "Sweep points"),
@@ -763,6 +812,7 @@ def render(inp: ReportInput) -> str:
             ("network", "Network"),
             ("arms", "Arms"),
             ("ranking", "Ranking"),
+            ("forecasts", "Forecasts"),
             ("outcomes", "Outcomes"),
             ("tension", "Tension"),
             ("positions", "Positions"),
