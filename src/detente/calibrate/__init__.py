@@ -1,0 +1,265 @@
+"""Fit what data can fit for the escalation engine, using only data up to a scenario's as-of date.
+
+``fit(history_dir)`` reads the public history tables (``shared/data/history/``) and returns the values the
+engine uses as defaults: event-type intercepts and initial dyadic tension from ICEWS (1 January –
+25 February 2018), North Korean test rates from the CNS missile-test history, the monthly hazard of the use
+of force in a strategic rivalry from COW MID 5.0 and the Thompson–Dreyer rivalries, alliance obligations
+from ATOP 5.1 and capability shares from COW NMC and SIPRI. The derived numbers (not the data) ship as
+``detente/data/calibration/escalation.json``.
+
+References:
+    - Boschee et al. (2015). ICEWS Coded Event Data. doi:10.7910/DVN/28075.
+    - Palmer et al. (2021). The MID5 dataset, 2011–2014. CMPS 39(4).
+    - Thompson & Dreyer (2012). *Handbook of International Rivalries*. CQ Press.
+    - Leeds et al. (2002). Alliance Treaty Obligations and Provisions. International Interactions 28.
+    - Singer, Bremer & Stuckey (1972); NMC v7. SIPRI Military Expenditure Database.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import math
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from detente.errors import InputError
+from detente.ontology import EventType
+
+AS_OF = dt.date(2018, 2, 26)
+"""The korea-2018 as-of date: no data on or after it is used."""
+
+ICEWS_TO_ISO = {"ROK": "KOR"}
+"""ICEWS writes South Korea as ROK; scenarios use ISO 3166 alpha-3 (KOR)."""
+COUNTRIES = ("USA", "PRK", "KOR", "CHN", "RUS", "JPN")
+TENSION_SCALE = 3.0
+"""Initial tension = TENSION_SCALE × the conflictual share of a dyad's Goldstein mass (assumption)."""
+NUCLEAR_TESTS = ("2006-10-09", "2009-05-25", "2013-02-12", "2016-01-06", "2016-09-09", "2017-09-03")
+"""North Korea's six nuclear tests before the as-of date (CTBTO / USGS public record)."""
+COW = {2: "USA", 365: "RUS", 710: "CHN", 731: "PRK", 732: "KOR", 740: "JPN", 200: "GBR", 369: "UKR", 900: "AUS"}
+SIPRI = {
+    "United States of America": "USA",
+    "Russia": "RUS",
+    "China": "CHN",
+    "Korea, North": "PRK",
+    "Korea, South": "KOR",
+    "Japan": "JPN",
+}
+
+
+def _need(path: Path) -> Path:
+    if not path.exists():
+        raise InputError(
+            f"{path}: history file not found (fix: pass --data pointing at shared/data/history)"
+        )
+    return path
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    path = _need(path)
+    if path.suffix == ".gz":
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as gz:
+            return list(csv.DictReader(gz))
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def fit(history: Path, as_of: dt.date = AS_OF) -> dict[str, Any]:
+    """Fit every calibrated value from the history tables; the result is the packaged JSON.
+
+    Args:
+        history: The folder with the history tables.
+        as_of: Only data strictly before this date is used.
+
+    Returns:
+        ``{"as_of": …, "values": {name: {"value": …, "source": …, "method": …}}}``.
+    """
+    history = Path(history)
+    values: dict[str, Any] = {}
+    values.update(_fit_icews(history, as_of))
+    values.update(_fit_tests(history, as_of))
+    values.update(_fit_mid(history, as_of))
+    values.update(_fit_atop(history, as_of))
+    values.update(_fit_capabilities(history, as_of))
+    return {"as_of": as_of.isoformat(), "generated_by": "detente calibrate", "values": values}
+
+
+def _fit_icews(history: Path, as_of: dt.date) -> dict[str, Any]:
+    rows = _rows(history / "icews18_korea_events_2018-01-01_2018-02-25.csv")
+    types_in: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    mass: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    months: set[str] = set()
+    for r in rows:
+        if dt.date.fromisoformat(r["date"]) >= as_of:
+            continue
+        a = ICEWS_TO_ISO.get(r["subj_ctry"], r["subj_ctry"])
+        b = ICEWS_TO_ISO.get(r["obj_ctry"], r["obj_ctry"])
+        if a == b or a not in COUNTRIES or b not in COUNTRIES:
+            continue
+        month = r["date"][:7]
+        months.add(month)
+        if r["plover"] in EventType.__members__:
+            types_in[(a, b, month)].add(r["plover"])
+        g = float(r["goldstein"])
+        m = mass[(a, b)]
+        m[0] += max(0.0, -g)
+        m[1] += abs(g)
+        m[2] += 1
+    cells = len(COUNTRIES) * (len(COUNTRIES) - 1) * len(months)
+    with_type: Counter[str] = Counter()
+    for ts in types_in.values():
+        with_type.update(ts)
+    p_none = max(cells - len(types_in), 0.5) / cells
+    total = sum(with_type.values())
+    logodds = {}
+    for t in EventType:
+        share = (with_type.get(t.value, 0) + 0.5) / (total + 8.0) * (1 - p_none)
+        logodds[t.value] = round(math.log(share / p_none), 4)
+    tension = {
+        f"{a}->{b}": round(TENSION_SCALE * m[0] / m[1], 4)
+        for (a, b), m in sorted(mass.items())
+        if m[2] >= 5 and m[1] > 0
+    }
+    src = "ICEWS 2018 events among USA, PRK, KOR, CHN, RUS, JPN, 1 Jan – 25 Feb 2018 (Boschee et al.)"
+    return {
+        "type_logodds": {
+            "value": logodds,
+            "source": src,
+            "method": "log(share of dyad-months with the type / share with no coded event); shares normalised to one action per dyad-month",
+        },
+        "no_event_share": {"value": round(p_none, 4), "source": src, "method": "dyad-months without a PLOVER-coded event"},
+        "tension0": {
+            "value": tension,
+            "source": src,
+            "method": f"{TENSION_SCALE} × conflictual share of the dyad's Goldstein mass (dyads with ≥ 5 events)",
+        },
+    }
+
+
+def _date(text: str) -> dt.date | None:
+    """A date from ``YYYY-MM-DD`` (or ``YYYY-MM``, read as the first of the month); None if unreadable."""
+    try:
+        return dt.date.fromisoformat(text if len(text) == 10 else text + "-01")
+    except ValueError:
+        return None
+
+
+def _fit_tests(history: Path, as_of: dt.date) -> dict[str, Any]:
+    rows = _rows(history / "nk_missile_tests_to_2018-02-25.csv")
+    start = dt.date(2016, 1, 1)
+    n_months = (as_of.year - start.year) * 12 + as_of.month - start.month + 1
+    any_m: set[str] = set()
+    by_type: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        d = _date(r["date"])
+        if d is None or not start <= d < as_of:
+            continue
+        any_m.add(r["date"][:7])
+        by_type[r["missile_type"]].add(r["date"][:7])
+    nuc = {s[:7] for s in NUCLEAR_TESTS if start <= dt.date.fromisoformat(s) < as_of}
+    src = "CNS North Korea Missile Test Database (nagix/nk-missile-tests), Jan 2016 – Feb 2018"
+
+    def rate(months: set[str]) -> float:
+        return round((len(months) + 0.5) / (n_months + 1.0), 4)
+
+    return {
+        "prk_test_month_rate": {"value": rate(any_m), "source": src, "method": "share of months with ≥ 1 missile test (Jeffreys-smoothed)"},
+        "prk_icbm_month_rate": {"value": rate(by_type.get("ICBM", set())), "source": src, "method": "share of months with an ICBM test"},
+        "prk_slbm_month_rate": {"value": rate(by_type.get("SLBM", set())), "source": src, "method": "share of months with an SLBM test"},
+        "prk_nuclear_month_rate": {"value": rate(nuc), "source": "CTBTO/USGS record of DPRK nuclear tests, Jan 2016 – Feb 2018", "method": "share of months with a nuclear test"},
+    }
+
+
+def _fit_mid(history: Path, as_of: dt.date) -> dict[str, Any]:
+    mids = _rows(history / "cow_mid_v5_0_dyadic_dispute_years_1816_2014.csv")
+    rivals = _rows(history / "thompson_dreyer_strategic_rivalries_1494_2010.csv")
+    lo_year = 1946
+    hi_year = min(2010, as_of.year - 1)
+    spans: dict[frozenset[int], list[tuple[int, int]]] = defaultdict(list)
+    dyad_years = 0
+    for r in rivals:
+        a, b = int(r["ccode1"]), int(r["ccode2"])
+        s, e = max(int(r["styear"]), lo_year), min(int(r["endyear"]), hi_year)
+        if e >= s:
+            spans[frozenset((a, b))].append((s, e))
+            dyad_years += e - s + 1
+    force_onsets = 0
+    n_disp = n_force = n_war = 0
+    seen: set[tuple[str, frozenset[int]]] = set()
+    for r in mids:
+        year = int(r["year"])
+        if year >= as_of.year:
+            continue
+        hl = int(r["hostlev"])
+        n_disp += 1
+        n_force += hl >= 4
+        n_war += hl == 5
+        key = frozenset((int(r["ccode1"]), int(r["ccode2"])))
+        if lo_year <= year <= hi_year and hl >= 4 and r["cowmidonset"] == "1" and key in spans:
+            tag = (r["dispnum"], key)
+            if tag not in seen and any(s <= year <= e for s, e in spans[key]):
+                seen.add(tag)
+                force_onsets += 1
+    hazard = force_onsets / max(dyad_years, 1) / 12.0
+    src = "COW MID 5.0 dyadic dispute-years and Thompson–Dreyer strategic rivalries, 1946–2010"
+    return {
+        "force_hazard_rival": {
+            "value": round(hazard, 5),
+            "source": src,
+            "method": "onsets of disputes reaching the use of force (hostility ≥ 4) per rival dyad-month",
+        },
+        "escalation_force_share": {
+            "value": round(n_force / n_disp, 4),
+            "source": "COW MID 5.0 dyadic dispute-years, 1816–2014",
+            "method": "share of dispute dyad-years reaching the use of force (hostility ≥ 4)",
+        },
+        "escalation_war_share": {
+            "value": round(n_war / n_disp, 4),
+            "source": "COW MID 5.0 dyadic dispute-years, 1816–2014",
+            "method": "share of dispute dyad-years reaching war (hostility 5)",
+        },
+    }
+
+
+def _fit_atop(history: Path, as_of: dt.date) -> dict[str, Any]:
+    rows = _rows(history / "atop_v5_1_directed_dyadyear_with_obligation_1815_2018.csv.gz")
+    year = min(as_of.year, 2018)
+    out: dict[str, str] = {}
+    order = ("atop_defense", "atop_offense", "atop_consul", "atop_neutral", "atop_nonagg")
+    names = {"atop_defense": "defence", "atop_offense": "offence", "atop_consul": "consultation", "atop_neutral": "neutrality", "atop_nonagg": "non-aggression"}
+    for r in rows:
+        if int(r["year"]) != year:
+            continue
+        a, b = COW.get(int(r["ccode1"])), COW.get(int(r["ccode2"]))
+        if a is None or b is None:
+            continue
+        for col in order:
+            if r[col] == "1":
+                out[f"{a}->{b}"] = names[col]
+                break
+    return {
+        "alliances": {
+            "value": dict(sorted(out.items())),
+            "source": f"ATOP 5.1 directed dyad-years, {year}",
+            "method": "strongest obligation per directed dyad (defence > offence > consultation > neutrality > non-aggression)",
+        }
+    }
+
+
+def _fit_capabilities(history: Path, as_of: dt.date) -> dict[str, Any]:
+    nmc = _rows(history / "cow_nmc_v7_0_1816_2022.csv")
+    year = as_of.year - 1
+    cinc = {COW[int(r["ccode"])]: float(r["cinc"]) for r in nmc if int(r["year"]) == year and int(r["ccode"]) in COW and r["cinc"]}
+    sipri = _rows(history / "sipri_milex_subset_12countries_1990_2022.csv")
+    milex = {SIPRI[r["country"]]: float(r["milex_current_usd_m"]) for r in sipri if int(r["year"]) == year and r["country"] in SIPRI and r["milex_current_usd_m"]}
+    tot = sum(milex.values())
+    return {
+        "cinc": {"value": {k: round(v, 5) for k, v in sorted(cinc.items())}, "source": f"COW NMC v7.0, {year}", "method": "composite index of national capability (world share)"},
+        "milex_share": {
+            "value": {k: round(v / tot, 4) for k, v in sorted(milex.items())},
+            "source": f"SIPRI Military Expenditure Database, {year} (current USD)",
+            "method": "share of the six Korea-2018 countries' combined military spending",
+        },
+    }

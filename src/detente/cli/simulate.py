@@ -1,0 +1,159 @@
+"""``detente simulate`` and ``detente calibrate``: thin wrappers over the escalation engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from detente.cli._app import app, console
+from detente.errors import InputError
+
+DEFAULT_HISTORY = Path("../shared/data/history")
+
+
+def _parse_set(items: list[str]) -> dict[str, float | str]:
+    out: dict[str, float | str] = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError(f"--set {item!r}: expected PATH=VALUE (fix: e.g. --set actors[USA].doctrine=0.3)")
+        path, value = item.split("=", 1)
+        try:
+            out[path.strip()] = float(value)
+        except ValueError:
+            out[path.strip()] = value.strip()
+    return out
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[str, typer.Argument(help="A shipped scenario id (korea-2018) or a .toml path.")],
+    runs: Annotated[int, typer.Option(help="Number of replicates.")] = 10000,
+    horizon: Annotated[int | None, typer.Option(help="Steps to run (default: the scenario's horizon).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed; equal seeds give equal numbers.")] = 0,
+    strategy: Annotated[str | None, typer.Option(help="A strategy id of the scenario to apply.")] = None,
+    off: Annotated[list[str] | None, typer.Option("--off", help="Switch a mechanism off (repeatable): --off K11.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a value: --set actors[USA].doctrine=0.3.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: automatic).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the full summary as JSON here.")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Run the Monte Carlo escalation engine and print outcome odds, tension, positions and paths.
+
+    Example: detente simulate korea-2018 --runs 20000 --horizon 24 --seed 7 --json out.json
+    """
+    from detente.engines.escalation import simulate as run_simulation
+    from detente.scenario.io import load_scenario
+
+    scen = load_scenario(scenario, check_quotes=False)
+    result = run_simulation(
+        scen,
+        runs=runs,
+        horizon=horizon,
+        seed=seed,
+        strategy=strategy,
+        overrides=_parse_set(set_ or []),
+        mechanisms_off=tuple(off or ()),
+        progress=not quiet,
+        workers=workers,
+    )
+    summary = result.to_dict()
+    print_summary(summary)
+    if json_out is not None:
+        try:
+            json_out.write_text(json.dumps(summary, indent=1), "utf-8")
+        except OSError as exc:
+            raise InputError(f"{json_out}: cannot write JSON ({exc.strerror}) (fix: give a writable path)") from None
+        console.print(f"wrote {json_out}")
+
+
+def print_summary(d: dict[str, Any]) -> None:
+    """Print a simulation summary (the dict of ``SimulationResult.to_dict()``)."""
+    hs = [str(h) for h in d["horizons"]]
+    strat = f", strategy {d['strategy']}" if d.get("strategy") else ""
+    console.print(f"[bold]{d['scenario']}[/bold]: {d['runs']} runs × {d['horizon']} steps, seed {d['seed']}{strat}")
+    t = Table(title="Probability of each tracked outcome by step (95% Wilson interval)")
+    t.add_column("outcome")
+    for h in hs:
+        t.add_column(f"by {h}", justify="right")
+    for oid, by in d["outcomes"].items():
+        t.add_row(oid, *[f"{by[h]['p']:.3f} [{by[h]['lo']:.3f}, {by[h]['hi']:.3f}]" for h in hs])
+    console.print(t)
+    steps = sorted({0, *[int(h) for h in hs]})
+    t = Table(title="Expected tension of each pair (mean; 0 = none) — the 12 highest at the end")
+    t.add_column("pair")
+    for s in steps:
+        t.add_column(f"step {s}", justify="right")
+    ranked = sorted(d["tension"].items(), key=lambda kv: -kv[1]["mean"][-1])[:12]
+    for pair, band in ranked:
+        t.add_row(pair, *[f"{band['mean'][s]:.2f}" for s in steps])
+    console.print(t)
+    if d["positions"]:
+        t = Table(title="Status quo of each issue (mean [5%, 95%])")
+        t.add_column("issue")
+        for s in steps:
+            t.add_column(f"step {s}", justify="right")
+        for iss, band in d["positions"].items():
+            t.add_row(iss, *[f"{band['mean'][s]:.1f} [{band['q05'][s]:.0f}, {band['q95'][s]:.0f}]" for s in steps])
+        console.print(t)
+    for kind in ("war", "settlement"):
+        paths = d["paths"][kind]
+        t = Table(title=f"Most common paths to {kind}")
+        t.add_column("path")
+        t.add_column("share", justify="right")
+        for row in paths:
+            t.add_row(row["path"] or "(none before)", f"{row['share']:.3f}")
+        if not paths:
+            t.add_row(f"(no {kind} in any run)", "")
+        console.print(t)
+    console.print(d["paths"]["definition"], style="dim")
+
+
+@app.command()
+def calibrate(
+    data: Annotated[Path, typer.Option(help="Folder with the history tables (shared/data/history).")] = DEFAULT_HISTORY,
+    out: Annotated[Path | None, typer.Option(help="Write the fitted values as JSON here.")] = None,
+    runs: Annotated[int, typer.Option(help="Replicates for the fit check.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the fit check.")] = 0,
+) -> None:
+    """Fit the escalation engine's data-based defaults and show how well korea-2018 then matches history.
+
+    Example: detente calibrate --data ../shared/data/history --out fitted.json
+    """
+    from detente.calibrate import fit
+    from detente.calibrate.check import fit_check
+    from detente.engines.escalation.params import calibration
+
+    fitted = fit(data)
+    shipped = calibration().get("values", {})
+    t = Table(title="Fitted values (data up to 2018-02-25)")
+    t.add_column("value")
+    t.add_column("fitted", justify="right")
+    t.add_column("shipped", justify="right")
+    t.add_column("source")
+    for name, entry in fitted["values"].items():
+        value = entry["value"]
+        if isinstance(value, dict):
+            shown = f"{len(value)} entries"
+            same = "same" if shipped.get(name, {}).get("value") == value else "differs"
+        else:
+            shown = f"{value:g}"
+            same = f"{shipped.get(name, {}).get('value', float('nan')):g}"
+        t.add_row(name, shown, same, entry["source"])
+    console.print(t)
+    rows = fit_check(data, runs=runs, seed=seed)
+    t = Table(title="Fit check: korea-2018 simulated vs. the history it was fitted on")
+    for col in ("quantity", "history", "model", "note"):
+        t.add_column(col, justify="right" if col in ("history", "model") else "left")
+    for row in rows:
+        t.add_row(row["quantity"], f"{row['history']:.3f}", f"{row['model']:.3f}", row["note"])
+    console.print(t)
+    if out is not None:
+        try:
+            out.write_text(json.dumps(fitted, indent=1, ensure_ascii=False), "utf-8")
+        except OSError as exc:
+            raise InputError(f"{out}: cannot write JSON ({exc.strerror}) (fix: give a writable path)") from None
+        console.print(f"wrote {out}")

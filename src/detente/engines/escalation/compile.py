@@ -1,0 +1,625 @@
+"""Turn a scenario (plus overrides and switched-off mechanisms) into the arrays the engine steps on.
+
+Everything here runs once per run (or once per strategy phase), never per replicate: the result is a
+:class:`Compiled` bundle of small numpy arrays indexed by actor, ordered pair, action and issue.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from detente.errors import InputError
+from detente.mechanisms import MECHANISMS
+from detente.ontology import EventType, event_score, plover
+from detente.scenario.model import (
+    ActorKind,
+    Alliance,
+    Channel,
+    ChannelState,
+    NamedEvent,
+    NuclearStatus,
+    Partnership,
+    Rivalry,
+    SanctionRegime,
+    Sanctions,
+    Scenario,
+)
+
+from .params import calibrated, calibration, engine_params, mechanism_levers
+
+TYPES: tuple[EventType, ...] = tuple(EventType)
+"""The 16 PLOVER event types; action ``k + 1`` is ``TYPES[k]``, action 0 is "no event"."""
+NONE = 0
+MILITARY = (EventType.MOBILIZE, EventType.COERCE, EventType.ASSAULT)
+CONFLICT_TYPES = tuple(t for t in TYPES if plover()[t].score < 0)
+_OBLIGATION = {"defence": 1.0, "offence": 1.0, "consultation": 0.3, "neutrality": 0.1, "non-aggression": 0.1}
+
+
+def type_action(t: EventType | str) -> int:
+    """The action index of a PLOVER type."""
+    return TYPES.index(EventType(t)) + 1
+
+
+@dataclass
+class Compiled:
+    """The scenario as arrays. ``P`` ordered pairs (i, j), ``A`` actions, ``K`` issues, ``N`` actors."""
+
+    scenario_id: str
+    actors: tuple[str, ...]
+    pairs: np.ndarray  # (P, 2) int
+    pair_index: np.ndarray  # (N, N) int, -1 for no pair
+    reverse: np.ndarray  # (P,) index of (j, i)
+    action_names: tuple[str, ...]
+    action_type: np.ndarray  # (A,) type index 0..15, -1 for none
+    action_mode: tuple[str | None, ...]
+    conflict: np.ndarray  # (A,) |score|/10 of conflictual actions
+    coop: np.ndarray  # (A,) score/10 of cooperative actions
+    military: np.ndarray  # (A,) bool
+    intercept: np.ndarray  # (P, A) logit intercepts, -inf if unavailable
+    named_veto: list[tuple[int, np.ndarray]]  # (action, veto actor indices)
+    named_channel: list[tuple[int, int]]  # (action, channel index) requires an active channel
+    test_actions: np.ndarray  # actions that are tests (nuclear precondition)
+    params: dict[str, float]
+    mech: dict[str, dict[str, float]]  # active mechanisms → params
+    roles: dict[str, tuple[int, ...]]  # mechanism → actor indices
+    doctrine: np.ndarray  # (N,)
+    resolve: np.ndarray  # (N,)
+    audience: np.ndarray  # (N,) weight of reputation
+    mil0: np.ndarray  # (N,)
+    econ0: np.ndarray  # (N,)
+    nuclear: np.ndarray  # (N,) 1 if the actor has nuclear weapons
+    nuclear_status: tuple[str, ...]
+    tension0: np.ndarray  # (N, N)
+    reaction: np.ndarray  # (N, N)
+    grievance: np.ndarray  # (N, N)
+    decay: np.ndarray  # (N, N)
+    affinity: np.ndarray  # (N, N)
+    obligation: np.ndarray  # (N, N) i obliged to j
+    senior_of: np.ndarray  # (N, N) senior i extends deterrence to junior j
+    juniors: list[tuple[int, int]]  # (senior, junior)
+    rivals: np.ndarray  # (N, N) bool
+    issues: tuple[str, ...]
+    issue_lo: np.ndarray
+    issue_hi: np.ndarray
+    pos0: np.ndarray  # (K, N) on [0, 1]
+    sal: np.ndarray  # (K, N)
+    sq0: np.ndarray  # (K,)
+    channels: tuple[str, ...]
+    chan_members: np.ndarray  # (C, N) bool
+    chan_state0: np.ndarray  # (C,) 1 active, 0 otherwise
+    chan_proposed: np.ndarray  # (C,) bool
+    sanctions: list[tuple[str, int, np.ndarray, np.ndarray, float]]  # regime, target, enforcers, pressured, intensity
+    outcomes: tuple[str, ...]
+    outcome_match: np.ndarray  # (O, P, A) bool
+    outcome_min: np.ndarray  # (O,)
+    nuclear_issue: int  # -1 if none
+    strategy_bias: list[tuple[int, int, int, int | None, float]] = field(default_factory=list)
+    # (pair, action, start, end, weight)
+
+
+# ---------------------------------------------------------------------------------------------
+# Overrides
+
+
+_PATH = re.compile(r"^(?P<head>[a-z_]+)(?:\[(?P<key>[^\]]+)\])?(?:\.(?P<rest>.+))?$")
+
+
+def split_overrides(
+    scenario: Scenario, overrides: Mapping[str, float | str | bool] | None
+) -> tuple[Scenario, dict[str, float]]:
+    """Apply scenario-path overrides; return the new scenario and the ``engine.*`` overrides.
+
+    Paths: ``engine.NAME``, ``actors[ID].FIELD[.…]``, ``relations[ID].FIELD``, ``issues[ID].…``,
+    ``mechanisms[ID].params.NAME`` (creates the entry if the scenario lacks it),
+    ``mechanisms[ID].enabled``.
+
+    Raises:
+        InputError: An unknown path, id or engine parameter, or a value of the wrong kind.
+    """
+    engine: dict[str, float] = {}
+    if not overrides:
+        return scenario, engine
+    known = engine_params()
+    data = _listify(scenario.model_dump(mode="python", exclude_none=False))
+    for path, value in overrides.items():
+        if path.startswith("engine."):
+            name = path.removeprefix("engine.")
+            if name not in known:
+                raise InputError(
+                    f"overrides: {path!r}: unknown engine parameter (fix: use one of "
+                    f"{', '.join('engine.' + k for k in sorted(known))})"
+                )
+            engine[name] = _number(path, value)
+            continue
+        _set_path(data, scenario, path, value)
+    try:
+        new = Scenario.model_validate(data)
+    except Exception as exc:  # pydantic ValidationError: report it as the user's input
+        raise InputError(f"overrides: {exc}".splitlines()[0] + " (fix: check the override values)") from None
+    return new, engine
+
+
+def _listify(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _listify(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_listify(v) for v in obj]
+    return obj
+
+
+def _number(path: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) and value != math.inf:
+        raise InputError(f"overrides: {path!r}: {value!r} is not a number (fix: give a number)")
+    return float(value)
+
+
+def _set_path(data: dict[str, Any], scenario: Scenario, path: str, value: Any) -> None:
+    m = _PATH.match(path)
+    if not m or m["head"] not in {"actors", "relations", "issues", "mechanisms", "events", "scenario"}:
+        raise InputError(
+            f"overrides: {path!r}: not a scenario field path (fix: use e.g. actors[USA].doctrine, "
+            "mechanisms[K11].params.rate, relations[ID].intensity or engine.rationality)"
+        )
+    head, key, rest = m["head"], m["key"], m["rest"]
+    if head == "scenario":
+        node: Any = data["scenario"]
+        rest = path.removeprefix("scenario.")
+    else:
+        items = data[head]
+        idx = _find(items, key, head, path)
+        if idx is None and head == "mechanisms" and key in MECHANISMS:
+            items.append({"id": key, "name": MECHANISMS[key], "enabled": True, "params": {}})
+            idx = len(items) - 1
+        if idx is None:
+            ids = [str(it.get("id") or it.get("name")) for it in items]
+            raise InputError(
+                f"overrides: {path!r}: no {head} entry {key!r} (fix: use one of {', '.join(ids)})"
+            )
+        node = items[idx]
+    if not rest:
+        raise InputError(f"overrides: {path!r}: name a field after the entry (fix: e.g. {head}[{key}].params.x)")
+    parts = rest.split(".")
+    for part in parts[:-1]:
+        pm = re.match(r"^(\w+)\[([^\]]+)\]$", part)
+        if pm:
+            lst = node.get(pm[1])
+            idx2 = _find(lst or [], pm[2], pm[1], path, key_field="actor")
+            if idx2 is None:
+                raise InputError(f"overrides: {path!r}: no {pm[1]} entry {pm[2]!r}")
+            node = lst[idx2]
+            continue
+        if part == "params" and node.get("params") is None:
+            node["params"] = {}
+        if not isinstance(node, dict) or part not in node:
+            raise InputError(f"overrides: {path!r}: no field {part!r} (fix: check the path)")
+        node = node[part]
+    last = parts[-1]
+    if not isinstance(node, dict):
+        raise InputError(f"overrides: {path!r}: cannot set {last!r} here")
+    current = node.get(last)
+    if isinstance(current, dict) and "value" in current:
+        current["value"] = _number(path, value)
+    elif last in node or parts[-2:-1] == ["params"]:
+        node[last] = value
+    else:
+        raise InputError(f"overrides: {path!r}: no field {last!r} (fix: check the path)")
+
+
+def _find(items: list[Any], key: str | None, head: str, path: str, key_field: str = "id") -> int | None:
+    if key is None:
+        raise InputError(f"overrides: {path!r}: give an id in brackets, e.g. {head}[ID]")
+    for i, it in enumerate(items):
+        if isinstance(it, dict) and key in (it.get(key_field), it.get("id"), it.get("name")):
+            return i
+    if key.isdigit() and int(key) < len(items):
+        return int(key)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Compilation
+
+
+def resolve_params(
+    scenario: Scenario, engine: Mapping[str, float], mechanisms_off: Iterable[str]
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Engine params and the params of every active mechanism (defaults, then scenario, then runs)."""
+    defaults = engine_params()
+    params = {k: p.default for k, p in defaults.items()}
+    for k, v in engine.items():
+        p = defaults[k]
+        if not (p.lo <= v <= p.hi) and not (k == "rationality" and v == math.inf):
+            raise InputError(f"engine.{k}: {v:g} is outside [{p.lo:g}, {p.hi:g}] (fix: {p.doc})")
+        params[k] = v
+    off = set(mechanisms_off)
+    unknown = off - set(MECHANISMS)
+    if unknown:
+        raise InputError(
+            f"mechanisms_off: unknown id(s) {', '.join(sorted(unknown))} (fix: use ids of "
+            "shared/mechanisms.md, K01–K19 and E01–E15)"
+        )
+    levers = mechanism_levers()
+    mech: dict[str, dict[str, float]] = {}
+    for mid, lever in levers.items():
+        entry = scenario.mechanism(mid)
+        if mid in off or (entry is not None and not entry.enabled):
+            continue
+        values = {k: p.default for k, p in lever.params.items()}
+        if entry is not None:
+            for name, val in entry.params.items():
+                if name in lever.params:
+                    p = lever.params[name]
+                    if not p.lo <= val.value <= p.hi:
+                        raise InputError(
+                            f"mechanisms[{mid}].params.{name}: {val.value:g} is outside "
+                            f"[{p.lo:g}, {p.hi:g}] (fix: {p.doc})"
+                        )
+                    values[name] = val.value
+        mech[mid] = values
+    return params, mech
+
+
+def compile_scenario(
+    scenario: Scenario,
+    engine: Mapping[str, float] | None = None,
+    mechanisms_off: Iterable[str] = (),
+) -> Compiled:
+    """Compile a scenario into engine arrays.
+
+    Args:
+        scenario: The scenario (overrides already applied).
+        engine: ``engine.*`` parameter overrides.
+        mechanisms_off: Mechanism ids to switch off.
+
+    Returns:
+        The compiled arrays.
+    """
+    params, mech = resolve_params(scenario, engine or {}, mechanisms_off)
+    actors = scenario.actor_ids()
+    n = len(actors)
+    ix = {a: i for i, a in enumerate(actors)}
+    kinds = [a.kind for a in scenario.actors]
+    acting = np.array([k is not ActorKind.AUDIENCE for k in kinds])
+    pairs = [(i, j) for i in range(n) for j in range(n) if i != j and acting[i] and acting[j]]
+    if not pairs:
+        raise InputError(f"{scenario.id}: the engine needs at least two actors that are not audiences")
+    pair_arr = np.array(pairs, dtype=np.int64)
+    pair_index = -np.ones((n, n), dtype=np.int64)
+    for p, (i, j) in enumerate(pairs):
+        pair_index[i, j] = p
+    reverse = np.array([pair_index[j, i] for i, j in pairs])
+
+    # Actions: none, the 16 PLOVER types, then the scenario's named events.
+    names = ["NONE", *[t.value for t in TYPES]]
+    atype = [-1, *range(len(TYPES))]
+    amode: list[str | None] = [None] * (len(TYPES) + 1)
+    scores = [0.0, *[event_score(t) for t in TYPES]]
+    for ev in scenario.events:
+        names.append(ev.id)
+        atype.append(TYPES.index(ev.event))
+        amode.append(ev.mode)
+        scores.append(ev.intensity if ev.intensity is not None else event_score(ev.event, ev.mode))
+    sc = np.array(scores)
+    conflict = np.clip(-sc, 0, None) / 10.0
+    coop = np.clip(sc, 0, None) / 10.0
+    action_type = np.array(atype)
+    military = np.array([t >= 0 and TYPES[t] in MILITARY for t in atype])
+    a_count = len(names)
+
+    cal = calibration().get("values", {})
+    logshare = cal.get("type_logodds", {}).get("value", {}) if isinstance(cal.get("type_logodds"), dict) else {}
+    base = np.zeros(a_count)
+    for k, t in enumerate(TYPES):
+        base[k + 1] = float(logshare.get(t.value, -4.0))
+    rival_force = float(cal.get("force_hazard_rival", {}).get("value", 0.014))
+    no_event = float(cal.get("no_event_share", {}).get("value", 0.4))
+    base[type_action(EventType.ASSAULT)] = math.log(rival_force / no_event)
+
+    rivals = np.zeros((n, n), dtype=bool)
+    for rel in scenario.relations:
+        if isinstance(rel, Rivalry):
+            a, b = (ix[m] for m in rel.members)
+            rivals[a, b] = rivals[b, a] = True
+
+    intercept = np.tile(base, (len(pairs), 1))
+    # A dyad that is no rivalry uses force ten times less often at the same state (assumption).
+    for p, (i, j) in enumerate(pairs):
+        if not rivals[i, j]:
+            intercept[p, type_action(EventType.ASSAULT)] -= math.log(10.0)
+    nuclear = np.array(
+        [a.capabilities.nuclear_status in (NuclearStatus.UNOFFICIAL, NuclearStatus.RECOGNISED) for a in scenario.actors],
+        dtype=float,
+    )
+    named_veto: list[tuple[int, np.ndarray]] = []
+    named_channel: list[tuple[int, int]] = []
+    tests: list[int] = []
+    channels = [r for r in scenario.relations if isinstance(r, Channel)]
+    chan_ix = {(c.id or c.name): k for k, c in enumerate(channels)} | {c.name: k for k, c in enumerate(channels)}
+    for e, ev in enumerate(scenario.events):
+        a = len(TYPES) + 1 + e
+        avail = _available(ev, scenario)
+        targets_of: dict[int, int] = {}
+        for i, _j in pairs:
+            targets_of[i] = targets_of.get(i, 0) + 1
+        # A named event shares its type's propensity with the type's other specialisations.
+        share = math.log(1 + sum(1 for e2 in scenario.events if e2.event is ev.event))
+        for p, (i, _j) in enumerate(pairs):
+            if not avail[i]:
+                intercept[p, a] = -np.inf
+                continue
+            intercept[p, a] = base[atype[a] + 1] - share
+        test_rate = _test_rate(ev)
+        if test_rate is not None:
+            tests.append(a)
+            if "K12" in mech and _is_nuclear(ev):
+                test_rate = mech["K12"]["test_rate"] if "test_rate" in _overridden(scenario, "K12") else test_rate
+            for p, (i, _j) in enumerate(pairs):
+                if not avail[i]:
+                    continue
+                status = scenario.actors[i].capabilities.nuclear_status
+                # Only an unrecognised (or threshold) nuclear programme tests at the fitted rate; the
+                # recognised powers have not tested since 1998 (assumption: 1 in 1000 months).
+                rate = test_rate if status in (NuclearStatus.UNOFFICIAL, NuclearStatus.THRESHOLD) else 0.001
+                k = targets_of[i]
+                per = 1 - (1 - min(rate, 0.999)) ** (1 / k)
+                intercept[p, a] = math.log(per / no_event)
+        if ev.preconditions.no_veto_in is not None:
+            org = scenario.actor(ev.preconditions.no_veto_in)
+            named_veto.append((a, np.array([ix[v] for v in org.veto], dtype=np.int64)))
+        if ev.preconditions.requires_channel is not None:
+            if ev.preconditions.requires_channel not in chan_ix:
+                raise InputError(
+                    f"events[{ev.id}].preconditions.requires_channel: no channel "
+                    f"{ev.preconditions.requires_channel!r} (fix: name a channel relation)"
+                )
+            named_channel.append((a, chan_ix[ev.preconditions.requires_channel]))
+    for t in {ev.event for ev in scenario.events}:
+        share = math.log(1 + sum(1 for e2 in scenario.events if e2.event is t))
+        intercept[:, type_action(t)] -= share
+    # Organisations act only verbally, by sanctions and by their named events (assumption).
+    for p, (i, _j) in enumerate(pairs):
+        if kinds[i] is ActorKind.ORGANISATION:
+            for t in (EventType.MOBILIZE, EventType.COERCE, EventType.ASSAULT, EventType.AID, EventType.COOPERATE):
+                intercept[p, type_action(t)] = -np.inf
+
+    doctrine = np.array([a.doctrine.value for a in scenario.actors])
+    resolve = np.array([a.params["resolve"].value if "resolve" in a.params else 0.5 for a in scenario.actors])
+    audience = np.array([a.params["audience"].value if "audience" in a.params else 0.5 for a in scenario.actors])
+    mil0 = np.array([max(a.capabilities.military.value, 1e-4) for a in scenario.actors])
+    econ0 = np.array([max(a.capabilities.economic.value, 1e-4) for a in scenario.actors])
+
+    tension0 = np.zeros((n, n))
+    icews = cal.get("tension0", {}).get("value", {}) if isinstance(cal.get("tension0"), dict) else {}
+    iso = [a.iso3 or a.id for a in scenario.actors]
+    for i in range(n):
+        for j in range(n):
+            key = f"{iso[i]}->{iso[j]}"
+            if key in icews:
+                tension0[i, j] = float(icews[key])
+    reaction = np.full((n, n), params["base_reaction"])
+    grievance = np.zeros((n, n))
+    decay = np.full((n, n), params["decay"])
+    affinity = np.zeros((n, n))
+    obligation = np.zeros((n, n))
+    senior_of = np.zeros((n, n))
+    juniors: list[tuple[int, int]] = []
+    sanctions: list[tuple[str, int, np.ndarray, np.ndarray, float]] = []
+    for rel in scenario.relations:
+        s = rel.strength.value
+        if isinstance(rel, Rivalry):
+            a, b = (ix[m] for m in rel.members)
+            # Richardson coefficients: `reaction`, `grievance`, `decay` for both directions, or
+            # `reaction_12` (member 1 towards member 2) and `reaction_21` etc. for one direction.
+            for name, target, default in (
+                ("reaction", reaction, params["reaction"]),
+                ("grievance", grievance, None),
+                ("decay", decay, None),
+            ):
+                both = rel.params.get(name)
+                if both is not None:
+                    target[a, b] = target[b, a] = both.value
+                elif default is not None:
+                    target[a, b] = target[b, a] = default
+                if (v := rel.params.get(f"{name}_12")) is not None:
+                    target[a, b] = v.value
+                if (v := rel.params.get(f"{name}_21")) is not None:
+                    target[b, a] = v.value
+            if rel.tension is not None:
+                tension0[a, b] = tension0[b, a] = rel.tension.value
+        elif isinstance(rel, Alliance):
+            sen = ix[rel.senior]
+            w = _OBLIGATION[rel.obligation] * s
+            for jn in rel.junior:
+                j = ix[jn]
+                affinity[sen, j] = affinity[j, sen] = max(affinity[sen, j], s)
+                obligation[sen, j] = max(obligation[sen, j], w)
+                obligation[j, sen] = max(obligation[j, sen], w)
+                juniors.append((sen, j))
+                if rel.extended_deterrence:
+                    senior_of[sen, j] = s
+        elif isinstance(rel, Partnership):
+            mem = [ix[m] for m in rel.members]
+            for a in mem:
+                for b in mem:
+                    if a != b:
+                        affinity[a, b] = max(affinity[a, b], 0.7 * s)
+                        obligation[a, b] = max(obligation[a, b], 0.3 * s)
+        elif isinstance(rel, Sanctions):
+            sanctions.append(
+                (
+                    rel.regime.value,
+                    ix[rel.target],
+                    np.array([ix[e] for e in rel.enforcers], dtype=np.int64),
+                    np.array([ix[e] for e in rel.pressured], dtype=np.int64),
+                    rel.intensity.value * s,
+                )
+            )
+    issues = tuple(i.id for i in scenario.issues)
+    k_n = len(issues)
+    lo = np.array([i.low for i in scenario.issues])
+    hi = np.array([i.high for i in scenario.issues])
+    pos0 = np.zeros((k_n, n))
+    sal = np.zeros((k_n, n))
+    sq0 = np.zeros(k_n)
+    for k, issue in enumerate(scenario.issues):
+        rng = issue.high - issue.low
+        sq0[k] = (issue.status_quo.value - issue.low) / rng
+        pos0[k, :] = sq0[k]
+        for pos in issue.positions:
+            pos0[k, ix[pos.actor]] = (pos.position.value - issue.low) / rng
+            sal[k, ix[pos.actor]] = pos.salience.value
+    chan_members = np.zeros((len(channels), n), dtype=bool)
+    for c, ch in enumerate(channels):
+        for m in ch.members:
+            chan_members[c, ix[m]] = True
+    chan_state0 = np.array([ch.state is ChannelState.ACTIVE for ch in channels], dtype=float)
+    # Talks that are proposed or suspended (not defunct) can be (re)opened (K19).
+    chan_proposed = np.array(
+        [ch.state in (ChannelState.PROPOSED, ChannelState.SUSPENDED) for ch in channels], dtype=bool
+    )
+
+    roles: dict[str, tuple[int, ...]] = {}
+    for entry in scenario.mechanisms:
+        roles[entry.id] = tuple(ix[a] for a in entry.actors)
+    nuclear_issue = _nuclear_issue(scenario)
+
+    outcomes = tuple(o.id for o in scenario.outcomes)
+    match = np.zeros((len(outcomes), len(pairs), a_count), dtype=bool)
+    omin = np.array([o.min_count for o in scenario.outcomes], dtype=np.int64)
+    for o, out in enumerate(scenario.outcomes):
+        src = {ix[a] for a in out.sources} or set(range(n))
+        tgt = {ix[a] for a in out.targets} or set(range(n))
+        if out.event in EventType.__members__:
+            ti = TYPES.index(EventType(out.event))
+            acts = [a for a in range(a_count) if atype[a] == ti and (out.mode is None or amode[a] == out.mode)]
+        else:
+            acts = [names.index(out.event)]
+        for p, (i, j) in enumerate(pairs):
+            if i in src and j in tgt:
+                match[o, p, acts] = True
+
+    return Compiled(
+        scenario_id=scenario.id,
+        actors=actors,
+        pairs=pair_arr,
+        pair_index=pair_index,
+        reverse=reverse,
+        action_names=tuple(names),
+        action_type=action_type,
+        action_mode=tuple(amode),
+        conflict=conflict,
+        coop=coop,
+        military=military,
+        intercept=intercept,
+        named_veto=named_veto,
+        named_channel=named_channel,
+        test_actions=np.array(tests, dtype=np.int64),
+        params=params,
+        mech=mech,
+        roles=roles,
+        doctrine=doctrine,
+        resolve=resolve,
+        audience=audience,
+        mil0=mil0,
+        econ0=econ0,
+        nuclear=nuclear,
+        nuclear_status=tuple(a.capabilities.nuclear_status.value for a in scenario.actors),
+        tension0=tension0,
+        reaction=reaction,
+        grievance=grievance,
+        decay=decay,
+        affinity=affinity,
+        obligation=obligation,
+        senior_of=senior_of,
+        juniors=juniors,
+        rivals=rivals,
+        issues=issues,
+        issue_lo=lo,
+        issue_hi=hi,
+        pos0=pos0,
+        sal=sal,
+        sq0=sq0,
+        channels=tuple(c.id or c.name for c in channels),
+        chan_members=chan_members,
+        chan_state0=chan_state0,
+        chan_proposed=chan_proposed,
+        sanctions=sanctions,
+        outcomes=outcomes,
+        outcome_match=match,
+        outcome_min=omin,
+        nuclear_issue=nuclear_issue,
+    )
+
+
+def _is_nuclear(ev: NamedEvent) -> bool:
+    return bool(ev.preconditions.nuclear_status) or "nuclear" in ev.id.lower()
+
+
+def _test_rate(ev: NamedEvent) -> float | None:
+    """The fitted monthly rate of a weapons-test event, or None if the event is not a test.
+
+    A named event is a test if its preconditions ask for a nuclear status, or if it is a MOBILIZE in mode
+    ``weapons`` whose id names a test or launch; ICBM and SLBM tests use their own fitted rates.
+    """
+    name = ev.id.lower()
+    if _is_nuclear(ev) and ev.event is EventType.MOBILIZE:
+        return calibrated("prk_nuclear_month_rate", 0.13)
+    if ev.event is EventType.MOBILIZE and ev.mode == "weapons":
+        if "icbm" in name:
+            return calibrated("prk_icbm_month_rate", 0.09)
+        if "slbm" in name:
+            return calibrated("prk_slbm_month_rate", 0.13)
+        return calibrated("prk_test_month_rate", 0.65)
+    if ev.event is EventType.MOBILIZE and any(w in name for w in ("test", "launch", "satellite")):
+        return calibrated("prk_test_month_rate", 0.65)
+    return None
+
+
+def _overridden(scenario: Scenario, mid: str) -> set[str]:
+    entry = scenario.mechanism(mid)
+    return set(entry.params) if entry is not None else set()
+
+
+def _available(ev: NamedEvent, scenario: Scenario) -> np.ndarray:
+    pre = ev.preconditions
+    out = np.ones(len(scenario.actors), dtype=bool)
+    for i, a in enumerate(scenario.actors):
+        if pre.nuclear_status and a.capabilities.nuclear_status not in pre.nuclear_status:
+            out[i] = False
+        if pre.actor_kind and a.kind not in pre.actor_kind:
+            out[i] = False
+        if a.kind is ActorKind.AUDIENCE:
+            out[i] = False
+    return out
+
+
+def _nuclear_issue(scenario: Scenario) -> int:
+    """The issue K02 acts on.
+
+    One named by K02's ``represented_by``, else one whose id or name mentions nuclear weapons, else the
+    first issue; -1 if the scenario has no issues.
+    """
+    if not scenario.issues:
+        return -1
+    ids = [i.id for i in scenario.issues]
+    k02 = scenario.mechanism("K02")
+    if k02 is not None:
+        for ref in k02.represented_by:
+            m = re.match(r"^issues\[([^\]]+)\]", ref)
+            if m and m[1] in ids:
+                return ids.index(m[1])
+    for k, issue in enumerate(scenario.issues):
+        if "nuclear" in (issue.id + issue.name).lower():
+            return k
+    return 0
+
+
+def regime_mechanism(regime: str) -> str:
+    """The mechanism whose lever a sanctions regime uses (K05 multilateral, K06 otherwise)."""
+    return "K05" if regime == SanctionRegime.MULTILATERAL.value else "K06"

@@ -1,0 +1,999 @@
+"""The escalation engine: a quantal-response event model stepped for many replicates at once.
+
+State per replicate: directed tension ``T[p]`` for each ordered pair ``p = (i, j)`` (the hostility of
+``i`` towards ``j``), issue positions and status quo, military and economic capacity, standing with the
+audience, and the state of each institutional channel. Each step every actor chooses one action (no
+event, one of the 16 PLOVER types, or a named event) towards every other actor by a logit choice over
+utilities; the actions then move tension (Richardson reaction with decay), positions, capacities,
+standing and channels. All arrays are shaped ``(replicates, …)``; no Python object per agent.
+
+References:
+    - McKelvey & Palfrey (1995). Quantal response equilibria for normal form games. GEB 10:6–38.
+    - Richardson (1960). *Arms and Insecurity*. Boxwood.
+    - Fearon (1995). Rationalist explanations for war. IO 49:379–414 (costs of war, misjudged resolve).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from detente.errors import InputError
+from detente.ontology import EventType
+from detente.scenario.model import ActionKind, Scenario, Strategy, StrategyComponent
+
+from .compile import TYPES, Compiled, compile_scenario, split_overrides, type_action
+
+SETTLE_TENSION = 0.3
+"""A settlement is an agreement between rivals while their tension is below this both ways."""
+BLOCK = 256
+"""Replicates per random-number block: replicate ``r`` draws from block ``r // BLOCK``'s stream."""
+
+_T = {t: type_action(t) for t in TYPES}
+_COOP_CORE = (EventType.CONSULT, EventType.AGREE, EventType.SUPPORT, EventType.COOPERATE)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A span of steps ``[start, end)`` over which one compiled parameter set applies."""
+
+    start: int
+    end: int
+    compiled: Compiled
+
+
+def _sat(x: np.ndarray, s: float) -> np.ndarray:
+    return x / (1.0 + x / s)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+class EscalationModel:
+    """A compiled scenario ready to run replicates of the escalation dynamics.
+
+    Args:
+        scenario: The scenario.
+        horizon: Steps to run (default: the scenario's horizon).
+        strategy: A strategy id of the scenario, a :class:`Strategy`, or a list of components.
+        overrides: Scenario field paths (or ``engine.NAME``) to values.
+        mechanisms_off: Mechanism ids to switch off.
+        fixed_actions: Optional mapping ``(actor, target) → action name`` (PLOVER type, named event or
+            ``"NONE"``); when given, every pair's choice is fixed (unlisted pairs choose no event).
+
+    Raises:
+        InputError: Bad horizon, strategy, override or mechanism id.
+    """
+
+    traits: dict[str, Any] = {"stochastic": True, "vectorised": True, "name": "escalation"}
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        horizon: int | None = None,
+        strategy: str | Strategy | Sequence[StrategyComponent] | None = None,
+        overrides: Mapping[str, float | str | bool] | None = None,
+        mechanisms_off: Iterable[str] = (),
+        fixed_actions: Mapping[tuple[str, str], str] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.horizon = int(scenario.scenario.horizon if horizon is None else horizon)
+        if self.horizon < 1 or self.horizon > 600:
+            raise InputError(f"horizon: {self.horizon} is outside 1…600 (fix: give a positive number of steps)")
+        self.mechanisms_off = frozenset(mechanisms_off)
+        self.overrides = dict(overrides or {})
+        self.strategy_name, self.components = _strategy_components(scenario, strategy)
+        base, engine = split_overrides(scenario, self.overrides)
+        self._base = base
+        self._engine = engine
+        self.phases = self._phases()
+        self.compiled = self.phases[0].compiled
+        self.fixed: np.ndarray | None = None
+        if fixed_actions is not None:
+            self.fixed = self._fixed(fixed_actions)
+
+    # -- set-up -----------------------------------------------------------------------------
+
+    def _phases(self) -> list[Phase]:
+        sets = [a for c in self.components for a in c.actions if a.kind is ActionKind.SET]
+        cuts = {0, self.horizon}
+        for a in sets:
+            cuts.add(min(a.start, self.horizon))
+            if a.end is not None:
+                cuts.add(min(a.end, self.horizon))
+        bounds = sorted(cuts)
+        phases = []
+        for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+            active = {
+                str(a.path): a.value
+                for a in sets
+                if a.start <= start and (a.end is None or start < a.end) and a.value is not None
+            }
+            scen, _ = split_overrides(self._base, active) if active else (self._base, {})
+            comp = compile_scenario(scen, self._engine, self.mechanisms_off)
+            self._add_strategy_bias(comp)
+            phases.append(Phase(start, end, comp))
+        return phases
+
+    def _add_strategy_bias(self, comp: Compiled) -> None:
+        ix = {a: i for i, a in enumerate(comp.actors)}
+        for c in self.components:
+            for a in c.actions:
+                if a.kind is not ActionKind.EVENT or a.actor is None or a.event is None:
+                    continue
+                if a.actor not in ix:
+                    raise InputError(f"strategy {c.id}: unknown actor {a.actor!r}")
+                act = comp.action_names.index(a.event) if a.event in comp.action_names else None
+                if act is None:
+                    raise InputError(f"strategy {c.id}: unknown event {a.event!r}")
+                targets = a.targets or tuple(x for x in comp.actors if x != a.actor)
+                w = a.weight.value if a.weight is not None else 1.0
+                for t in targets:
+                    p = int(comp.pair_index[ix[a.actor], ix[t]])
+                    if p >= 0:
+                        comp.strategy_bias.append((p, act, a.start, a.end, w))
+
+    def _fixed(self, fixed: Mapping[tuple[str, str], str]) -> np.ndarray:
+        comp = self.compiled
+        ix = {a: i for i, a in enumerate(comp.actors)}
+        out = np.zeros(len(comp.pairs), dtype=np.int64)
+        for (a, b), name in fixed.items():
+            if a not in ix or b not in ix or comp.pair_index[ix[a], ix[b]] < 0:
+                raise InputError(f"fixed_actions: no pair {a}->{b} (fix: use acting actor ids)")
+            if name not in comp.action_names:
+                raise InputError(f"fixed_actions: unknown action {name!r} (fix: a PLOVER type, named event or NONE)")
+            out[comp.pair_index[ix[a], ix[b]]] = comp.action_names.index(name)
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+    # -- running ----------------------------------------------------------------------------
+
+    def run_blocks(self, seed: int, first_block: int, n_blocks: int, runs: int) -> dict[str, np.ndarray]:
+        """Run replicates ``[first_block·BLOCK, (first_block+n_blocks)·BLOCK) ∩ [0, runs)``.
+
+        Every block draws its random numbers from its own stream ``SeedSequence(seed, spawn_key=(b,))``
+        in a fixed order, for all ``BLOCK`` lanes, so a replicate's numbers depend only on the seed and
+        its index: any chunking, serial or parallel, gives identical results.
+        """
+        lo = first_block * BLOCK
+        hi = min((first_block + n_blocks) * BLOCK, runs)
+        if hi <= lo:
+            raise InputError(f"no replicates in blocks {first_block}…{first_block + n_blocks} of {runs} runs")
+        rngs = [
+            np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(b,))))
+            for b in range(first_block, first_block + n_blocks)
+        ]
+        keep = hi - lo
+        out = _Run(self, rngs, keep).run()
+        return {k: v[:keep] if k not in _BLOCK_KEYS else v for k, v in out.items()}
+
+
+_BLOCK_KEYS = frozenset({"actor_positions_sum"})
+"""Arrays kept per block (summed over its lanes) rather than per replicate."""
+
+
+class _Run:
+    """One chunk of replicates stepped through the horizon."""
+
+    def __init__(self, model: EscalationModel, rngs: list[np.random.Generator], keep: int) -> None:
+        self.m = model
+        self.rngs = rngs
+        self.R = BLOCK * len(rngs)
+        self.lane_weight = (np.arange(self.R) < keep).astype(np.float64)
+
+    def _block_sum(self, x: np.ndarray) -> np.ndarray:
+        """Per-block sums over the lanes that are real replicates: (blocks, …)."""
+        w = self.lane_weight.reshape((-1,) + (1,) * (x.ndim - 1))
+        return (x.astype(np.float64) * w).reshape(len(self.rngs), BLOCK, *x.shape[1:]).sum(1)
+
+    def _draw(self, kind: str, shape: tuple[int, ...]) -> np.ndarray:
+        parts = []
+        for g in self.rngs:
+            if kind == "u":
+                parts.append(g.random((BLOCK, *shape), dtype=np.float32))
+            else:
+                parts.append(g.standard_normal((BLOCK, *shape), dtype=np.float32))
+        return np.concatenate(parts, axis=0)
+
+    def run(self) -> dict[str, np.ndarray]:  # noqa: C901 - one loop over steps, kept together for speed
+        m = self.m
+        c0 = m.phases[0].compiled
+        R, H = self.R, m.horizon
+        P, N, K = len(c0.pairs), len(c0.actors), len(c0.issues)
+        C = len(c0.channels)
+        A = len(c0.action_names)
+        src, dst, rev = c0.pairs[:, 0], c0.pairs[:, 1], c0.reverse
+        n_out = len(c0.outcomes)
+        n_veto = max(1, len(c0.named_veto))
+        f32 = np.float32
+
+        # State.
+        T = np.broadcast_to(c0.tension0[src, dst].astype(f32), (R, P)).copy()
+        pos = np.broadcast_to(c0.pos0.astype(f32), (R, K, N)).copy()
+        pos_start = pos.copy()
+        sq = np.broadcast_to(c0.sq0.astype(f32), (R, K)).copy()
+        mil = np.ones((R, N), f32)
+        econ = np.ones((R, N), f32)
+        rep = np.zeros((R, N), f32)
+        chan = np.broadcast_to(c0.chan_state0.astype(f32), (R, C)).copy()
+        last = np.zeros((R, P), np.int64)
+        self.k17_deter = np.zeros((R, P), f32)
+        z_res = self._draw("n", (P,))
+
+        # Records.
+        step_dtype: type[np.signedinteger[Any]] = np.int8 if H < 127 else np.int16
+        pair_first = np.full((R, P, len(TYPES)), -1, step_dtype)
+        out_count = np.zeros((R, n_out), np.int32)
+        out_first = np.full((R, n_out), -1, step_dtype)
+        war_first = np.full(R, -1, step_dtype)
+        acc_first = np.full(R, -1, step_dtype)
+        settle_first = np.full(R, -1, step_dtype)
+        peaks = np.full((R, H), -1, np.int8)
+        coop_peaks = np.full((R, H), -1, np.int8)
+        tension_rec = np.zeros((R, H + 1, P), np.float16)
+        sq_rec = np.zeros((R, H + 1, K), f32)
+        rep_rec = np.zeros((R, H + 1, N), np.float16)
+        mil_rec = np.zeros((R, H + 1, N), np.float16)
+        econ_rec = np.zeros((R, H + 1, N), np.float16)
+        apos_sum = np.zeros((len(self.rngs), H + 1, K, N), np.float64)
+        tension_rec[:, 0] = T
+        sq_rec[:, 0] = sq
+        rep_rec[:, 0] = rep
+        mil_rec[:, 0] = mil
+        econ_rec[:, 0] = econ
+        apos_sum[:, 0] = self._block_sum(pos)
+
+        onehot_dst = np.zeros((P, N), f32)
+        onehot_dst[np.arange(P), dst] = 1.0
+        onehot_src = np.zeros((P, N), f32)
+        onehot_src[np.arange(P), src] = 1.0
+        pair_flat = (np.arange(P) * len(TYPES))[None, :]
+        rep_idx = (np.arange(R) * P * len(TYPES))[:, None]
+        rival_pair = c0.rivals[src, dst]
+        rival_idx = np.flatnonzero(rival_pair) if rival_pair.any() else np.arange(P)
+        # Principal rivalries: rival dyads tense at the start (≥ 0.5 either way); else every rivalry.
+        t0 = c0.tension0[src, dst]
+        principal = rival_pair & ((t0 >= 0.5) | (t0[rev] >= 0.5))
+        if not principal.any():
+            principal = rival_pair.copy() if rival_pair.any() else np.ones(P, bool)
+        if not rival_pair.any():
+            rival_pair = np.ones(P, bool)
+        a_assault = _T[EventType.ASSAULT]
+
+        phase_i = 0
+        ph = m.phases[0]
+        st = _Static(ph.compiled, m)
+        prev_chan_state0 = c0.chan_state0.copy()
+        for t in range(H):
+            while t >= ph.end:
+                phase_i += 1
+                ph = m.phases[phase_i]
+                st = _Static(ph.compiled, m)
+                changed = ph.compiled.chan_state0 != prev_chan_state0
+                if changed.any():
+                    chan[:, changed] = ph.compiled.chan_state0[changed]
+                prev_chan_state0 = ph.compiled.chan_state0.copy()
+            cp = ph.compiled
+            prm = cp.params
+            mech = cp.mech
+            # Random numbers for this step: fixed shapes, fixed order (common random numbers).
+            u_choice = self._draw("u", (P,))
+            z_perc = self._draw("n", (P,))
+            u_acc = self._draw("u", (P,))
+            u_veto = self._draw("u", (n_veto,))
+            u_chan = self._draw("u", (max(1, C),))
+            u_misc = self._draw("u", (4,))
+
+            sat = prm["tension_saturation"]
+            cap = (cp.mil0 * mil) * (0.5 + 0.5 * econ)  # (R, N)
+            sig = prm["perception_noise"]
+            perceived = T[:, rev] * np.exp(sig * z_perc - 0.5 * sig * sig)
+            sh = _sat(perceived, sat)
+            # Dense tension for alliance obligations and theatre linkage.
+            Tn = np.zeros((R, N, N), f32)
+            Tn[:, src, dst] = _sat(T, sat)
+            obl = np.einsum("ik,rjk->rij", st.obligation, Tn)[:, src, dst]
+            if K:
+                diff = np.abs(pos[:, :, src] - pos[:, :, dst])
+                wsal = cp.sal[:, src]
+                D = (diff * wsal).sum(1) / np.maximum(wsal.sum(0), 1e-9)
+            else:
+                D = np.full((R, P), 0.5, f32)
+            h = sh + st.issue_w[src] * D + st.doctrine_h[src] + prm["alliance_obligation"] * obl
+            q = prm["affinity"] * cp.affinity[src, dst] + st.issue_w[src] * (1.0 - D) * 0.5 - 0.5 * sh
+            q = q + st.doctrine_q[src] + 0.5 * cp.coop[last[:, rev]]
+            # Relative power, nuclear deterrence, extended deterrence (E06), misjudged resolve (K10).
+            ratio = cap[:, dst] / (cap[:, src] + cap[:, dst])
+            # War is costly even against a weaker side (0.5 + relative power), more so against a nuclear one.
+            risk = (0.5 + ratio) * (1.0 + prm["nuclear_deterrence"] * cp.nuclear[dst])
+            if "E06" in mech and st.umbrella_pairs:
+                for p, s_ix, w in st.umbrella_pairs:
+                    i = src[p]
+                    r2 = cap[:, s_ix] / (cap[:, i] + cap[:, s_ix])
+                    risk[:, p] += mech["E06"]["umbrella"] * w * r2 * (1 + prm["nuclear_deterrence"] * cp.nuclear[s_ix])
+            res_hat = cp.resolve[dst] * np.exp(prm["resolve_noise"] * z_res)
+            w = prm["war_cost"] * risk * (0.5 + res_hat)
+            if "E12" in mech and len(st.e12) == 2:
+                a_, b_ = st.e12
+                pr = cp.pair_index[a_, b_]
+                calm = 1.0 - T[:, pr] / (1.0 + T[:, pr]) if pr >= 0 else np.ones(R, f32)
+                w[:, st.src_is[a_]] *= (1.0 - mech["E12"]["rear"] * calm)[:, None]
+            if "K17" in mech:
+                w = w * (1.0 + self.k17_deter)
+            if "E14" in mech and len(st.e14) == 2:
+                hg, ch = st.e14
+                closeness = 1.0 - np.abs(cap[:, hg] - cap[:, ch]) / (cap[:, hg] + cap[:, ch])
+                for p in (cp.pair_index[hg, ch], cp.pair_index[ch, hg]):
+                    if p >= 0:
+                        h[:, p] += mech["E14"]["parity"] * closeness
+            h -= prm["audience_cost"] * cp.audience[src]
+
+            # Utilities: intercept + λ·(c·h − c²·w) for conflict, λ·k·q for cooperation, + bonuses.
+            # NOTE: loops over actions on (R, P) slices; an (R, P, A) layout is ~20× slower in numpy.
+            lam = prm["rationality"]
+            dyn: dict[int, np.ndarray] = {}
+            self._dynamic_bonus(dyn, st, t, T, last, pos, sq, sh, rep)
+            follow = self._k15_want(st, last)
+            if self.m.fixed is not None:
+                act = np.broadcast_to(self.m.fixed, (R, P)).copy()
+            else:
+                act = self._choose(st, t, lam, h, q, w, dyn, follow, chan, u_choice)
+            # Vetoes in organisations (a blocked resolution does not happen).
+            for k, (a, vetoers) in enumerate(cp.named_veto):
+                ps = st.avail_pairs[a]
+                chosen = act[:, ps] == a
+                if not chosen.any() or len(vetoers) == 0:
+                    continue
+                pv = self._veto_probability(cp, st, a, vetoers, T, sat, ps)  # (R, |ps|, V)
+                block = 1.0 - np.prod(1.0 - pv, axis=-1)
+                vetoed = chosen & (u_veto[:, k : k + 1] < block)
+                sub = act[:, ps]
+                sub[vetoed] = 0
+                act[:, ps] = sub
+            # Accidents (K11): concurrent military activity in a dyad, damped by channels.
+            milact = cp.military[act].astype(f32)
+            chan_between = (chan @ st.chan_pair.astype(f32)) > 0.5 if C else np.zeros((R, P), bool)
+            accident = np.zeros((R, P), bool)
+            if "K11" in mech:
+                activity = milact + milact[:, rev]
+                p_acc = 1.0 - (1.0 - mech["K11"]["rate"]) ** activity
+                p_acc *= 1.0 - mech["K11"]["channel_damping"] * chan_between
+                hit = (u_acc < p_acc) & st.lower_pair[None, :]
+                if hit.any():
+                    # The side with military activity fires; if both, the lower-index actor.
+                    first_side = hit & (milact > 0)
+                    other = hit & ~first_side
+                    accident = first_side | other[:, rev]
+                    act = np.where(accident, a_assault, act)
+            # K13 engineered pretexts raise the engineer's hostility.
+            incident = np.zeros(R, bool)
+            if "K13" in mech and st.k13 is not None:
+                p13 = st.k13
+                incident = u_misc[:, 0] < mech["K13"]["rate"] * T[:, p13]
+            step = t + 1
+            # Effects of the actions ---------------------------------------------------------------
+            Cf = cp.conflict[act].astype(f32)
+            Kc = cp.coop[act].astype(f32)
+            atype = cp.action_type[act]
+            is_threat = atype == TYPES.index(EventType.THREATEN)
+            if "K10" in mech:
+                Cf = np.where(is_threat, Cf * mech["K10"]["credibility"], Cf)
+            else:
+                Cf = np.where(is_threat, Cf * cp.resolve[src][None, :], Cf)
+            decay = st.decay[None, :] + prm["channel_damping"] * chan_between
+            if "K16" in mech and st.k16 is not None:
+                p16, client = st.k16
+                consults = (atype[:, p16] == TYPES.index(EventType.CONSULT)).astype(f32)
+                decay[:, st.src_is[client]] += (mech["K16"]["restraint"] * consults)[:, None]
+            decay = np.minimum(decay, 1.0)
+            relief = prm["relief"] * Kc[:, rev] * st.relief_boost[None, :]
+            Tn2 = (1.0 - decay) * T + st.reaction[None, :] * T[:, rev] + st.grievance[None, :]
+            Tn2 += prm["impulse"] * Cf[:, rev] - relief
+            if st.is_test.any():
+                # A weapons test alarms every actor, not only the one it is coded against (half weight).
+                tested = (st.is_test[act] * Cf) @ onehot_src  # (R, N) conflict of tests by each actor
+                Tn2 += 0.5 * prm["impulse"] * tested[:, dst]
+            if "E11" in mech:
+                link = np.einsum("ik,rkj->rij", st.partners, Tn)[:, src, dst]
+                Tn2 += mech["E11"]["linkage"] * link
+            if "E13" in mech or True:
+                spill = mech.get("E13", {}).get("spillover", 0.05) * (1.0 - mech.get("E13", {}).get("decoupling", 0.0))
+                if spill > 0:
+                    total = Kc.sum(1, keepdims=True)
+                    Tn2 -= spill * (total - Kc - Kc[:, rev])
+            if incident.any():
+                Tn2[:, st.k13] += mech["K13"]["impulse"] * incident
+            np.maximum(Tn2, 0.0, out=Tn2)
+            # Positions: coercion, persuasion, concession (K07 limits how far coercion moves a target).
+            if K:
+                capratio = cap[:, src] / (cap[:, src] + cap[:, dst])
+                pull = prm["coerce_rate"] * Cf * capratio * (1.0 - cp.resolve[dst])[None, :]
+                pull += prm["persuade_rate"] * Kc
+                conc = np.isin(atype, st.concession_types).astype(f32)
+                pull += prm["concede_rate"] * conc[:, rev]
+                if "E02" in mech and st.e02 is not None:
+                    for p in st.e02:
+                        pull[:, p] += mech["E02"]["pull"] * Kc[:, p]
+                np.minimum(pull, 1.0, out=pull)
+                d = pos[:, :, src] - pos[:, :, dst]
+                contrib = pull[:, None, :] * d * (1.0 - 0.5 * cp.sal[:, dst])[None]
+                old_pos = pos
+                pos = pos + contrib @ onehot_dst
+                if "K07" in mech:
+                    lim = mech["K07"]["limit"]
+                    for tgt in st.sanction_targets:
+                        pos[:, :, tgt] = np.clip(pos[:, :, tgt], pos_start[:, :, tgt] - lim, pos_start[:, :, tgt] + lim)
+                if "K19" in mech and C:
+                    for c in range(C):
+                        if not cp.chan_members[c].any():
+                            continue
+                        on = chan[:, c][:, None, None]
+                        mem = cp.chan_members[c][None, None, :]
+                        pos = pos + mech["K19"]["roadmap"] * on * mem * (sq[:, :, None] - pos)
+                np.clip(pos, 0.0, 1.0, out=pos)
+                weight = cap[:, None, :] * cp.sal[None]
+                target_sq = (weight * pos).sum(-1) / np.maximum(weight.sum(-1), 1e-9)
+                sq = sq + prm["status_quo_rate"] * (target_sq - sq)
+                if "K02" in mech and st.k02 is not None and cp.nuclear_issue >= 0:
+                    agree_pairs = st.k02
+                    n_agree = (atype[:, agree_pairs] == TYPES.index(EventType.AGREE)).sum(1)
+                    k = cp.nuclear_issue
+                    nuc = st.k02_actor
+                    sq[:, k] += (1 - (1 - mech["K02"]["recognition"]) ** n_agree) * (pos[:, k, nuc] - sq[:, k])
+                if "E02" in mech and st.e02_alarm is not None:
+                    contested, k, leaders = st.e02_alarm
+                    moved = pos[:, k, contested] - old_pos[:, k, contested]
+                    pa = cp.pair_index[leaders[0], leaders[1]]
+                    pb = cp.pair_index[leaders[1], leaders[0]]
+                    # Moving towards leader 0's side alarms leader 1, and vice versa.
+                    toward0 = np.sign(pos_start[:, k, leaders[0]] - pos_start[:, k, contested])
+                    if pb >= 0:
+                        Tn2[:, pb] += mech["E02"]["alarm"] * np.maximum(moved * toward0, 0)
+                    if pa >= 0:
+                        Tn2[:, pa] += mech["E02"]["alarm"] * np.maximum(-moved * toward0, 0)
+            T = Tn2
+            # Capacities: sanctions bite (K05/K06), aid (E07), build-up (E08), power transition (E14).
+            for regime, tgt, _enf, pres, inten in cp.sanctions:
+                mid = "K05" if regime == "multilateral" else "K06"
+                if mid in mech:
+                    econ[:, tgt] *= 1.0 - mech[mid]["bite"] * inten
+                    if mid == "K06" and len(pres):
+                        econ[:, pres] *= 1.0 - mech["K06"]["compliance_cost"] * inten
+            sanc = (atype == TYPES.index(EventType.SANCTION)).astype(f32)
+            if "K05" in mech:
+                econ *= 1.0 - mech["K05"]["bite"] * (sanc @ onehot_dst)
+            if "E07" in mech:
+                aid = (atype == TYPES.index(EventType.AID)).astype(f32)
+                econ += mech["E07"]["aid_value"] * (aid @ onehot_dst)
+            if "E08" in mech and st.e08 is not None:
+                mil[:, st.e08] *= 1.0 + mech["E08"]["growth"]
+            if "E14" in mech and len(st.e14) == 2:
+                mil[:, st.e14[1]] *= 1.0 + mech["E14"]["growth"]
+                econ[:, st.e14[1]] *= 1.0 + mech["E14"]["growth"]
+                mil[:, st.e14[0]] *= 1.0 - mech["E14"]["decline"]
+            np.clip(econ, 0.05, 2.0, out=econ)
+            # Standing with the audience (K08, K14).
+            material = cp.conflict[act] * (atype >= TYPES.index(EventType.PROTEST))
+            rep -= prm["reputation_rate"] * (material.astype(f32) @ onehot_src)
+            if "K14" in mech and st.k14 is not None:
+                p_to, p_from = st.k14
+                trapped = src[p_to]
+                rep[:, trapped] -= mech["K14"]["support_cost"] * Kc[:, p_to] + mech["K14"]["abandon_cost"] * Cf[:, p_to]
+            if "K08" in mech and st.k08:
+                acc = atype == TYPES.index(EventType.ACCUSE)
+                for p in st.k08:
+                    rep[:, dst[p]] -= mech["K08"]["discredit"] * acc[:, p]
+            # Channels: erosion (E04) and activation of proposed talks (K19).
+            if C:
+                for c in range(C):
+                    members = np.flatnonzero(cp.chan_members[c])
+                    if "E04" in mech:
+                        cp_pairs = st.chan_pair[c]
+                        mean_t = T[:, cp_pairs].mean(1) if cp_pairs.any() else np.zeros(R, f32)
+                        erode = (chan[:, c] > 0.5) & (u_chan[:, c] < mech["E04"]["erosion"] * mean_t)
+                        chan[erode, c] = 0.0
+                    if "K19" in mech and cp.chan_proposed[c] and st.k19_pairs and (chan[:, c] < 0.5).any():
+                        promoted = np.zeros(R, bool)
+                        for p in st.k19_pairs:
+                            if dst[p] in members:
+                                promoted |= atype[:, p] == TYPES.index(EventType.CONSULT)
+                        opened = (chan[:, c] < 0.5) & promoted & (u_chan[:, c] < mech["K19"]["activation"])
+                        chan[opened, c] = 1.0
+            # Records ----------------------------------------------------------------------------
+            valid = atype >= 0
+            idx = rep_idx + pair_flat + np.where(valid, atype, 0)
+            flat = pair_first.reshape(-1)
+            sel = idx[valid]
+            unset = flat[sel] < 0
+            flat[sel[unset]] = step
+            if n_out:
+                hits = cp.outcome_match.reshape(n_out, -1)[:, np.arange(P)[None, :] * A + act]  # (O, R, P)
+                out_count += hits.sum(-1).T
+                newly = (out_count >= cp.outcome_min[None, :]) & (out_first < 0)
+                out_first[newly] = step
+            assault = (act == a_assault) | (atype == TYPES.index(EventType.ASSAULT))
+            war_now = (assault & rival_pair[None, :]).any(1)
+            war_first[(war_first < 0) & war_now] = step
+            acc_now = (accident & rival_pair[None, :]).any(1)
+            acc_first[(acc_first < 0) & acc_now] = step
+            calm = (T < SETTLE_TENSION) & (T[:, rev] < SETTLE_TENSION)
+            settle_now = ((atype == TYPES.index(EventType.AGREE)) & principal[None, :] & calm).any(1)
+            settle_first[(settle_first < 0) & settle_now] = step
+            # The most conflictual and the most cooperative event among rival dyads this step.
+            scores = st.score[act[:, rival_idx]]
+            rt = atype[:, rival_idx]
+            rows = np.arange(R)
+            lo_i = scores.argmin(1)
+            hi_i = scores.argmax(1)
+            peaks[:, t] = np.where(scores[rows, lo_i] < 0, rt[rows, lo_i], -1)
+            coop_peaks[:, t] = np.where(scores[rows, hi_i] > 0, rt[rows, hi_i], -1)
+            # float16 storage keeps 100k-run results small; it saturates at 6e4 (a diverged race).
+            tension_rec[:, step] = np.minimum(T, 6.0e4)
+            sq_rec[:, step] = sq
+            rep_rec[:, step] = rep
+            mil_rec[:, step] = mil
+            econ_rec[:, step] = econ
+            apos_sum[:, step] = self._block_sum(pos)
+            last = act
+            self._after_step(st, act, atype, Cf)
+        return {
+            "pair_first": pair_first,
+            "outcome_first": out_first,
+            "war_first": war_first,
+            "accident_first": acc_first,
+            "settlement_first": settle_first,
+            "peaks": peaks,
+            "coop_peaks": coop_peaks,
+            "tension": tension_rec,
+            "status_quo": sq_rec,
+            "reputation": rep_rec,
+            "military": mil_rec,
+            "economic": econ_rec,
+            "actor_positions_sum": apos_sum,
+        }
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _veto_probability(
+        self, cp: Compiled, st: _Static, a: int, vetoers: np.ndarray, T: np.ndarray, sat: float, ps: np.ndarray
+    ) -> np.ndarray:
+        """(R, len(ps), V) probability that each veto member blocks action ``a`` on pairs ``ps``.
+
+        A member blocks a conflictual resolution against a target it is friendly to, and a cooperative
+        one towards a target it is hostile to: friendliness = affinity + ½·obligation − 2·hostility.
+        """
+        R = T.shape[0]
+        dst = cp.pairs[ps, 1]
+        src = cp.pairs[ps, 0]
+        sign = 1.0 if cp.conflict[a] > 0 else -1.0
+        out = np.zeros((R, len(ps), len(vetoers)), np.float32)
+        for k, v in enumerate(vetoers):
+            pv_t = cp.pair_index[v, dst]
+            host_t = np.where(pv_t >= 0, _sat(T[:, np.maximum(pv_t, 0)], sat), 0.0)
+            friend = cp.affinity[v, dst] + 0.5 * cp.obligation[v, dst] - 2.0 * host_t
+            pv = _sigmoid(3.0 * sign * friend - 1.5)
+            pv = np.where(dst == v, 1.0, np.where(src == v, 0.0, pv))
+            out[:, :, k] = pv
+        if "K15" in cp.mech and len(st.k15) == 2:
+            ks = [k for k, v in enumerate(vetoers) if v in st.k15]
+            if len(ks) == 2:
+                both = np.maximum(out[:, :, ks[0]], out[:, :, ks[1]])
+                out[:, :, ks[0]] = both
+                out[:, :, ks[1]] = both
+        return out
+
+    def _dynamic_bonus(
+        self,
+        dyn: dict[int, np.ndarray],
+        st: _Static,
+        t: int,
+        T: np.ndarray,
+        last: np.ndarray,
+        pos: np.ndarray,
+        sq: np.ndarray,
+        sh: np.ndarray,
+        rep: np.ndarray,
+    ) -> None:
+        cp = st.cp
+        mech = cp.mech
+        src = cp.pairs[:, 0]
+        R, P = T.shape
+
+        def util(a: int) -> np.ndarray:
+            if a not in dyn:
+                dyn[a] = np.zeros((R, P), np.float32)
+            return dyn[a]
+
+        # K12: a nuclear actor tests more the more hostility it perceives (provocation).
+        if "K12" in mech and len(cp.test_actions):
+            for i in np.unique(src):
+                ps = st.src_is[i]
+                if not np.isfinite(st.intercept[ps][:, cp.test_actions]).any():
+                    continue
+                felt = sh[:, ps].mean(1) - st.felt0.get(int(i), 0.0)
+                for a in cp.test_actions:
+                    util(a)[:, ps] += (mech["K12"]["provocation"] * felt)[:, None]
+        # K04: the senior presses a junior that cooperates with the senior's rivals.
+        if "K04" in mech:
+            for p_sj, p_list in st.k04_watch:
+                coop = np.zeros(T.shape[0], np.float32)
+                for p in p_list:
+                    coop += cp.coop[last[:, p]]
+                for a in (_T[EventType.REQUEST], _T[EventType.THREATEN]):
+                    util(a)[:, p_sj] += coop
+        # K18: last month's contacts warm inter-Korean cooperation.
+        if "K18" in mech and st.k18 is not None:
+            contacts, parties = st.k18
+            n = np.zeros(T.shape[0], np.float32)
+            for p in contacts:
+                n += last[:, p] == _T[EventType.CONSULT]
+            for p in parties:
+                for tt in _COOP_CORE:
+                    util(_T[tt])[:, p] += mech["K18"]["warmth"] * n
+        # E03: force once the red line is crossed.
+        if "E03" in mech and st.e03 is not None:
+            p, k, holder_pos, crosser_pos = st.e03
+            # How far the status quo has moved from the holder's position towards the crosser's.
+            share = (sq[:, k] - holder_pos) / (crosser_pos - holder_pos)
+            crossed = share > mech["E03"]["red_line"]
+            for tt in (EventType.MOBILIZE, EventType.COERCE, EventType.ASSAULT):
+                util(_T[tt])[:, p] += mech["E03"]["jump"] * crossed
+        # K17: each warning makes force against the protégés costlier (state kept on _Static).
+
+    def _k15_want(self, st: _Static, last: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] | None:
+        """K15: (pairs, action each pair is drawn to repeat, bonus) from the partner's last action."""
+        mech = st.cp.mech
+        if "K15" not in mech or not st.k15_follow:
+            return None
+        me = np.array([a for a, _ in st.k15_follow])
+        partner = np.array([b for _, b in st.k15_follow])
+        return me, last[:, partner], mech["K15"]["coordination"]
+
+    def _choose(
+        self,
+        st: _Static,
+        t: int,
+        lam: float,
+        h: np.ndarray,
+        q: np.ndarray,
+        w: np.ndarray,
+        dyn: dict[int, np.ndarray],
+        follow: tuple[np.ndarray, np.ndarray, float] | None,
+        chan: np.ndarray,
+        u: np.ndarray,
+    ) -> np.ndarray:
+        """Draw each pair's action from the logit choice probabilities (inverse CDF, one uniform)."""
+        cp = st.cp
+        R, P = h.shape
+        A = len(cp.action_names)
+        base = st.intercept + (0.0 if math.isinf(lam) else lam) * st.bonus_at(t)  # (P, A)
+        chan_ok = {a: (chan[:, c] > 0.5)[:, None] & st.chan_pair[c][None, :] for a, c in cp.named_channel}
+        cache: dict[tuple[float, float], np.ndarray] = {}
+
+        def systematic(a: int) -> np.ndarray:
+            c, k = float(cp.conflict[a]), float(cp.coop[a])
+            if st.is_test[a]:
+                # A weapons test is no attack: its rate is fitted at the initial state and moves only
+                # with the hostility the tester feels (K12), not with the cost of war.
+                c, k = 0.0, 0.0
+            key = (c, k)
+            if key not in cache:
+                if c > 0:
+                    cache[key] = (c * (h - c * w)).astype(np.float32)
+                elif k > 0:
+                    cache[key] = (k * q).astype(np.float32)
+                else:
+                    cache[key] = np.zeros((R, P), np.float32)
+            return cache[key]
+
+        def extra(a: int, x: np.ndarray) -> np.ndarray:
+            if a in dyn:
+                x = x + dyn[a]
+            if follow is not None:
+                me, want, bonus = follow
+                hit = want == a
+                if hit.any():
+                    x = x.copy()
+                    x[:, me] += bonus * hit
+            return x
+
+        if math.isinf(lam):
+            finite = np.isfinite(base)
+            tie = np.where(finite, 1e-6 * np.where(finite, base, 0.0), -np.inf).astype(np.float32)
+            best = np.full((R, P), -np.inf, np.float32)
+            act = np.zeros((R, P), np.int64)
+            for a in range(A):
+                if not finite[:, a].any():
+                    continue
+                x = extra(a, systematic(a) + st.bonus_at(t)[:, a]) + tie[:, a]
+                if a in chan_ok:
+                    x = np.where(chan_ok[a], x, -np.inf)
+                better = x > best
+                best = np.where(better, x, best)
+                act[better] = a
+            return act
+        S = np.exp(base).astype(np.float32)  # (P, A), 0 where unavailable
+        E = np.zeros((A, R, P), np.float32)
+        total = np.zeros((R, P), np.float32)
+        for a in range(A):
+            if not S[:, a].any():
+                continue
+            x = (lam * extra(a, systematic(a))).astype(np.float32)
+            np.minimum(x, 60.0, out=x)
+            e = np.exp(x)
+            e *= S[:, a]
+            if a in chan_ok:
+                e *= chan_ok[a]
+            E[a] = e
+            total += e
+        thresh = u * total
+        run = np.zeros((R, P), np.float32)
+        act = np.zeros((R, P), np.int64)
+        for a in range(A - 1):
+            run += E[a]
+            act += run < thresh
+        return act
+
+    def _after_step(self, st: _Static, act: np.ndarray, atype: np.ndarray, Cf: np.ndarray) -> None:
+        cp = st.cp
+        if "K17" in cp.mech and st.k17 is not None:
+            p_warn, p_targets = st.k17
+            warned = np.isin(atype[:, p_warn], st.k17_types)
+            self.k17_deter *= 0.8
+            for p in p_targets:
+                self.k17_deter[:, p] += cp.mech["K17"]["deterrence"] * warned
+
+
+class _Static:
+    """Per-phase arrays derived from the compiled scenario and mechanism roles."""
+
+    def __init__(self, cp: Compiled, m: EscalationModel) -> None:
+        self.cp = cp
+        mech = cp.mech
+        prm = cp.params
+        n = len(cp.actors)
+        src, dst = cp.pairs[:, 0], cp.pairs[:, 1]
+        P, A = len(src), len(cp.action_names)
+        self.src_is = {i: np.flatnonzero(src == i) for i in range(n)}
+        self.intercept = cp.intercept.astype(np.float32)
+        self.avail_pairs = {a: np.flatnonzero(np.isfinite(cp.intercept[:, a])) for a in range(A)}
+        self.is_test = np.zeros(A, bool)
+        self.is_test[cp.test_actions] = True
+        t0 = cp.tension0[dst, src]
+        sat0 = t0 / (1.0 + t0 / prm["tension_saturation"])
+        self.felt0 = {i: float(sat0[src == i].mean()) for i in range(n) if (src == i).any()}
+        self.score = np.concatenate([[0.0], -10 * cp.conflict[1:] + 10 * cp.coop[1:]]).astype(np.float32)
+        self.concession_types = np.array(
+            [TYPES.index(EventType.CONCEDE), TYPES.index(EventType.RETREAT), TYPES.index(EventType.AGREE)]
+        )
+        roles = cp.roles
+        pi = cp.pair_index
+
+        def role(mid: str) -> tuple[int, ...]:
+            return roles.get(mid, ()) if mid in mech else ()
+
+        def pair(i: int, j: int) -> int:
+            return int(pi[i, j])
+
+        # Issue weight and obligations (E05 autonomy), doctrine (E15).
+        issue_w = np.full(n, prm["issue_weight"])
+        obligation = cp.obligation.copy()
+        for i in role("E05"):
+            aut = mech["E05"]["autonomy"]
+            issue_w[i] *= 1 + aut
+            obligation[i] *= 1 - aut
+        self.issue_w = issue_w.astype(np.float32)
+        self.obligation = obligation.astype(np.float32)
+        dw = mech["E15"]["weight"] if "E15" in mech else 0.0
+        self.doctrine_h = (dw * (2 * cp.doctrine - 1)).astype(np.float32)
+        self.doctrine_q = (dw * (1 - 2 * cp.doctrine)).astype(np.float32)
+        # Reaction, grievance, decay per pair (E01, E09, E10, K05/K06 grievances).
+        reaction = cp.reaction.copy()
+        grievance = cp.grievance.copy()
+        if len(r := role("E10")) >= 2:
+            reaction[r[0], r[1]] += mech["E10"]["reactivity"]
+            reaction[r[1], r[0]] += mech["E10"]["reactivity"]
+        if len(r := role("E01")) >= 2:
+            grievance[r[0], r[1]] += mech["E01"]["grievance"]
+        if len(r := role("E09")) >= 2:
+            grievance[r[0], r[1]] += mech["E09"]["grievance"]
+            grievance[r[1], r[0]] += mech["E09"]["grievance"]
+        self.sanction_targets: list[int] = []
+        enforcers_of: dict[int, set[int]] = {}
+        pressured_by: list[tuple[int, int]] = []
+        for regime, tgt, enf, pres, inten in cp.sanctions:
+            self.sanction_targets.append(tgt)
+            enforcers_of.setdefault(tgt, set()).update(int(e) for e in enf)
+            mid = "K05" if regime == "multilateral" else "K06"
+            if mid == "K05" and "K05" in mech:
+                for e in enf:
+                    grievance[tgt, e] += mech["K05"]["grievance"] * inten
+            if mid == "K06" and "K06" in mech:
+                for e in enf:
+                    for pp in pres:
+                        grievance[pp, e] += mech["K06"]["resentment"] * inten
+            for e in enf:
+                for pp in pres:
+                    pressured_by.append((int(e), int(pp)))
+        self.reaction = reaction[src, dst].astype(np.float32)
+        self.grievance = grievance[src, dst].astype(np.float32)
+        self.decay = cp.decay[src, dst].astype(np.float32)
+        self.partners = ((cp.affinity > 0) & (cp.obligation > 0)).astype(np.float32)
+        self.lower_pair = src < dst
+        C = len(cp.channels)
+        self.chan_pair = np.zeros((C, P), bool)
+        for c in range(C):
+            self.chan_pair[c] = cp.chan_members[c][src] & cp.chan_members[c][dst]
+
+        # Static utility bonuses (P, A) and time-dependent ones.
+        bonus = np.zeros((P, A), np.float32)
+        coop_actions = [a for a in range(A) if cp.action_type[a] >= 0 and TYPES[cp.action_type[a]] in _COOP_CORE]
+        self.relief_boost = np.ones(P, np.float32)
+        if len(r := role("K01")) >= 2:
+            for i in r:
+                for j in r:
+                    if i != j and pair(i, j) >= 0:
+                        bonus[pair(i, j), coop_actions] += mech["K01"]["warmth"]
+                        self.relief_boost[pair(i, j)] += mech["K01"]["relief_boost"]
+        nuc3, guarantor = _nuclear_roles(cp, role("K03"))
+        if nuc3 is not None and guarantor is not None:
+            nuc = nuc3
+            for j in range(n):
+                if j not in (nuc, guarantor) and pair(nuc, j) >= 0:
+                    for tt in (EventType.CONCEDE, EventType.RETREAT):
+                        bonus[pair(nuc, j), _T[tt]] -= mech["K03"]["penalty"]
+        self.k08 = []
+        if "K08" in mech:
+            for e, pp in pressured_by:
+                if pair(e, pp) >= 0:
+                    bonus[pair(e, pp), _T[EventType.ACCUSE]] += mech["K08"]["propensity"]
+                    self.k08.append(pair(e, pp))
+        self.k09: list[int] = []
+        if "K09" in mech:
+            seniors = {s for s, _ in cp.juniors}
+            for s in seniors:
+                group = {s} | {j for s2, j in cp.juniors if s2 == s}
+                for tgt in self.sanction_targets:
+                    if s in enforcers_of.get(tgt, set()):
+                        for g in group:
+                            if pair(g, tgt) >= 0:
+                                self.k09.append(pair(g, tgt))
+        self.k09_start = int(mech["K09"]["start"]) if "K09" in mech else 0
+        self.k15: tuple[int, ...] = role("K15")
+        self.k15_follow: list[tuple[int, int]] = []
+        if len(self.k15) >= 2:
+            a_, b_ = self.k15[0], self.k15[1]
+            for i, j in ((a_, b_), (b_, a_)):
+                if pair(i, j) >= 0:
+                    bonus[pair(i, j), _T[EventType.CONSULT]] += mech["K15"]["coordination"]
+                for k in range(n):
+                    if k not in (a_, b_) and pair(i, k) >= 0 and pair(j, k) >= 0:
+                        self.k15_follow.append((pair(i, k), pair(j, k)))
+        self.k16: tuple[int, int] | None = None
+        if len(r := role("K16")) >= 2 and pair(r[0], r[1]) >= 0:
+            bonus[pair(r[0], r[1]), _T[EventType.CONSULT]] += mech["K16"]["contact"]
+            self.k16 = (pair(r[0], r[1]), r[1])
+        self.k17: tuple[int, list[int]] | None = None
+        self.k17_types = np.array([TYPES.index(EventType.REQUEST), TYPES.index(EventType.ACCUSE), TYPES.index(EventType.THREATEN)])
+        if len(r := role("K17")) >= 2 and pair(r[0], r[1]) >= 0:
+            for tt in (EventType.REQUEST, EventType.ACCUSE, EventType.THREATEN):
+                bonus[pair(r[0], r[1]), _T[tt]] += mech["K17"]["warning"]
+            protected = r[2:] or tuple(j for j in range(n) if j not in r[:2] and cp.affinity[r[0], j] > 0)
+            self.k17 = (pair(r[0], r[1]), [pair(r[1], j) for j in protected if pair(r[1], j) >= 0])
+        self.k18: tuple[list[int], list[int]] | None = None
+        if len(r := role("K18")) >= 3:
+            contacts = [pair(r[0], j) for j in r[1:] if pair(r[0], j) >= 0]
+            for p in contacts:
+                bonus[p, _T[EventType.CONSULT]] += mech["K18"]["engagement"]
+            parties = [pair(r[1], r[2]), pair(r[2], r[1])]
+            self.k18 = (contacts, [p for p in parties if p >= 0])
+        self.k19_pairs: list[int] = []
+        if len(r := role("K19")) >= 1:
+            for i in r:
+                self.k19_pairs.extend(int(p) for p in self.src_is[i])
+        if "E07" in mech:
+            for i in range(n):
+                for j in range(n):
+                    if i != j and pair(i, j) >= 0 and cp.affinity[i, j] > 0 and cp.obligation[i, j] > 0 and cp.obligation[i, j] < 1:
+                        for tt in (EventType.SUPPORT, EventType.COOPERATE, EventType.AID):
+                            bonus[pair(i, j), _T[tt]] += mech["E07"]["alignment"]
+        # K04: junior's cooperation with the senior's rivals costs it; the senior watches it.
+        self.k04_watch: list[tuple[int, list[int]]] = []
+        if "K04" in mech:
+            for s, j in cp.juniors:
+                rivals_of_s = [k for k in range(n) if cp.rivals[s, k] and k != j]
+                watched = [pair(j, k) for k in rivals_of_s if pair(j, k) >= 0]
+                for p in watched:
+                    bonus[p, coop_actions] -= mech["K04"]["pressure"]
+                if watched and pair(s, j) >= 0:
+                    self.k04_watch.append((pair(s, j), watched))
+        self.bonus = bonus
+        self.k09_bonus = np.zeros((P, A), np.float32)
+        for p in self.k09:
+            self.k09_bonus[p, _T[EventType.MOBILIZE]] += mech["K09"]["pressure"]
+        # Strategy event actions.
+        self.strategy = cp.strategy_bias
+        # Pair/actor look-ups for other levers.
+        self.umbrella_pairs: list[tuple[int, int, float]] = []
+        if "E06" in mech:
+            for s, j in cp.juniors:
+                if cp.senior_of[s, j] > 0:
+                    for i in range(n):
+                        if i not in (s, j) and pair(i, j) >= 0:
+                            self.umbrella_pairs.append((pair(i, j), s, float(cp.senior_of[s, j])))
+        self.e12 = role("E12")[:2]
+        self.e14 = role("E14")[:2]
+        self.e08 = role("E08")[0] if role("E08") else None
+        self.k13 = pair(*role("K13")[:2]) if len(role("K13")) >= 2 and pair(*role("K13")[:2]) >= 0 else None
+        self.k14: tuple[int, int] | None = None
+        if len(r := role("K14")) >= 2 and pair(r[0], r[1]) >= 0:
+            self.k14 = (pair(r[0], r[1]), pair(r[1], r[0]))
+        self.k02: np.ndarray | None = None
+        self.k02_actor = 0
+        if (nuc_k02 := _nuclear_roles(cp, role("K02"))[0]) is not None:
+            nuc = nuc_k02
+            self.k02_actor = nuc
+            self.k02 = np.array([p for p in range(P) if (src[p] == nuc) != (dst[p] == nuc)], dtype=np.int64)
+        self.e02: list[int] | None = None
+        self.e02_alarm: tuple[int, int, tuple[int, int]] | None = None
+        if len(r := role("E02")) >= 3:
+            contested, lead_a = r[-1], r[0]
+            others = [x for x in r[1:-1] if cp.rivals[lead_a, x]] or [r[-2]]
+            lead_b = others[0]
+            self.e02 = [pair(b, contested) for b in (lead_a, lead_b) if pair(b, contested) >= 0]
+            k = int(np.argmax(cp.sal[:, contested])) if len(cp.issues) else -1
+            if k >= 0:
+                self.e02_alarm = (contested, k, (lead_a, lead_b))
+        self.e03: tuple[int, int, float, float] | None = None
+        if len(r := role("E03")) >= 2 and pair(r[0], r[1]) >= 0 and len(cp.issues):
+            k = int(np.argmax(cp.sal[:, r[0]]))
+            if cp.pos0[k, r[1]] != cp.pos0[k, r[0]]:
+                self.e03 = (pair(r[0], r[1]), k, float(cp.pos0[k, r[0]]), float(cp.pos0[k, r[1]]))
+
+    def bonus_at(self, t: int) -> np.ndarray:
+        """Static bonuses plus those active at step ``t`` (K09 after its start, strategy actions)."""
+        b = self.bonus
+        if self.k09 and t >= self.k09_start:
+            b = b + self.k09_bonus
+        if self.strategy:
+            b = b.copy()
+            for p, a, start, end, w in self.strategy:
+                if start <= t and (end is None or t < end):
+                    b[p, a] += w
+        return b
+
+
+def _nuclear_roles(cp: Compiled, r: tuple[int, ...]) -> tuple[int | None, int | None]:
+    """(the listed actor with an unrecognised nuclear programme, the first listed recognised power)."""
+    status = [cp.nuclear_status[i] for i in r]
+    nuc = next((i for i, s in zip(r, status, strict=True) if s in ("unofficial", "threshold")), None)
+    guarantor = next((i for i, s in zip(r, status, strict=True) if s == "recognised"), None)
+    return nuc, guarantor
+
+
+def _strategy_components(
+    scenario: Scenario, strategy: str | Strategy | Sequence[StrategyComponent] | None
+) -> tuple[str | None, tuple[StrategyComponent, ...]]:
+    if strategy is None:
+        return None, ()
+    if isinstance(strategy, str):
+        try:
+            s = scenario.strategy(strategy)
+        except KeyError:
+            ids = ", ".join(x.id for x in scenario.strategies) or "none defined"
+            raise InputError(
+                f"{scenario.id}: no strategy {strategy!r} (fix: use one of: {ids})"
+            ) from None
+        return s.id, s.components
+    if isinstance(strategy, Strategy):
+        return strategy.id, strategy.components
+    comps = tuple(strategy)
+    return "+".join(c.id for c in comps) or None, comps

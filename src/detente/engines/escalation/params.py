@@ -1,0 +1,358 @@
+"""Every parameter of the escalation engine and every mechanism lever, with defaults and provenance.
+
+A parameter's ``source`` is one of: ``"data: …"`` (a public data set, fitted by ``detente calibrate``),
+``"article: …"`` (a quote of a seed article) or ``"assumption"`` (an explicit modelling assumption).
+Scenario files override mechanism parameters with ``[[mechanisms]] params``; runs override anything with
+``overrides={"engine.rationality": 2.0, "mechanisms[K11].params.rate": 0.02}``.
+
+References:
+    - Quantal response: McKelvey & Palfrey (1995), Games and Economic Behavior 10:6–38.
+    - Reaction dynamics: Richardson (1960), *Arms and Insecurity*.
+    - Escalation base rates: Palmer et al. (2021), the COW MID 5.0 data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its default, what it does and where the default comes from."""
+
+    default: float
+    doc: str
+    source: str = "assumption"
+    lo: float = 0.0
+    hi: float = float("inf")
+
+
+@dataclass(frozen=True)
+class Lever:
+    """How the engine gives a mechanism its effect, and the parameters of that lever.
+
+    ``roles`` names what the mechanism's ``actors`` list stands for in the scenario (in order); levers
+    whose roles are empty act on what the scenario's relations say (alliances, sanctions, channels).
+    """
+
+    lever: str
+    params: dict[str, Param] = field(default_factory=dict)
+    roles: tuple[str, ...] = ()
+
+
+@cache
+def calibration() -> dict[str, Any]:
+    """The packaged calibration table written by ``detente calibrate`` (values with provenance)."""
+    text = (
+        resources.files("detente")
+        .joinpath("data", "calibration", "escalation.json")
+        .read_text("utf-8")
+    )
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def calibrated(name: str, fallback: float) -> float:
+    """A calibrated value from the packaged table, or ``fallback`` if the table lacks it."""
+    values = calibration().get("values", {})
+    entry = values.get(name)
+    return float(entry["value"]) if isinstance(entry, dict) else fallback
+
+
+def _data(name: str, fallback: float, doc: str, lo: float = 0.0, hi: float = float("inf")) -> Param:
+    src = calibration().get("values", {}).get(name, {}).get("source", "data (see detente calibrate)")
+    return Param(calibrated(name, fallback), doc, f"data: {src}", lo, hi)
+
+
+def engine_params() -> dict[str, Param]:
+    """The engine's global parameters (``overrides`` key ``engine.<name>``)."""
+    return {
+        "rationality": Param(
+            1.0,
+            "logit precision λ of the quantal-response choice; inf makes choices deterministic (argmax)",
+            "assumption (McKelvey & Palfrey 1995 estimate λ per game; 1 = utilities in logit units)",
+        ),
+        "decay": _data(
+            "tension_decay",
+            0.25,
+            "Richardson fatigue m: share of dyadic tension that fades each month",
+            hi=1.0,
+        ),
+        "reaction": Param(
+            0.12,
+            "Richardson reaction a of a rival dyad: tension of i towards j grows by a·T[j,i] per month",
+            "assumption (below the stability bound a < m for symmetric dyads)",
+        ),
+        "base_reaction": Param(
+            0.03, "Richardson reaction of a dyad that is not a declared rivalry", "assumption"
+        ),
+        "impulse": Param(
+            0.6,
+            "tension added to j's hostility towards i per unit of conflict score (|score|/10) of an event i→j",
+            "assumption",
+        ),
+        "relief": Param(
+            0.35,
+            "tension removed from j's hostility towards i per unit of cooperation score of an event i→j",
+            "assumption",
+        ),
+        "perception_noise": Param(
+            0.3,
+            "σ of the lognormal error with which an actor perceives another's hostility each month",
+            "assumption",
+        ),
+        "resolve_noise": Param(
+            0.4,
+            "σ of the lognormal error with which an actor misjudges another's resolve (drawn per run; K10)",
+            "assumption",
+        ),
+        "issue_weight": Param(
+            1.0, "weight of issue disagreement (salience-weighted distance) in the hostility drive"
+        ),
+        "war_cost": Param(
+            3.0,
+            "cost of escalation: multiplies severity² × the target's relative power × its resolve",
+            "assumption",
+        ),
+        "nuclear_deterrence": Param(
+            2.0,
+            "extra war cost when the target has nuclear weapons (×(1 + this))",
+            "article: 'especially considering the nuclear potential of both North Korea and the United States'",
+        ),
+        "audience_cost": Param(
+            0.6,
+            "reputation cost (logit units) of a conflict action of severity 1 before audiences",
+            "assumption",
+        ),
+        "alliance_obligation": Param(
+            0.8,
+            "hostility an actor takes on towards whoever is hostile to its ally (per unit of that tension)",
+            "data: ATOP 5.1 obligation types (defence=1, consultation=0.3)",
+        ),
+        "affinity": Param(1.0, "cooperation drive between allies and partners (× relation strength)"),
+        "channel_damping": Param(
+            0.15,
+            "extra monthly decay of tension between members of an active institutional channel",
+            "assumption",
+        ),
+        "coerce_rate": Param(
+            0.08, "share of the distance a target's issue position moves towards a coercer per unit of force"
+        ),
+        "persuade_rate": Param(
+            0.05, "share of the distance a partner's position moves towards a persuader per consultation"
+        ),
+        "concede_rate": Param(0.1, "share of the distance an actor moves towards the actor it concedes to"),
+        "status_quo_rate": Param(
+            0.03, "share of the distance the status quo moves towards the power-weighted mean position"
+        ),
+        "reputation_rate": Param(
+            0.05, "standing lost with the audience per unit of conflict score of an action"
+        ),
+        "tension_saturation": Param(
+            4.0, "tension at which the hostility drive is half its linear value (T/(1+T/s))", lo=1e-6
+        ),
+    }
+
+
+def mechanism_levers() -> dict[str, Lever]:
+    """Every mechanism of ``shared/mechanisms.md``: its lever in this engine and its default params."""
+    return {
+        "K01": Lever(
+            "cooperative actions between the rapprochement actors gain `warmth` utility, and their "
+            "cooperation relieves tension `relief_boost`× more",
+            {
+                "warmth": Param(1.0, "utility bonus of cooperation between the actors", "article: 'significant progress was made in the inter-Korean dialogue'"),
+                "relief_boost": Param(1.0, "extra relief multiplier of their cooperative events"),
+            },
+            ("party", "party"),
+        ),
+        "K02": Lever(
+            "each agreement with the nuclear actor moves the status quo of the nuclear issue "
+            "`recognition` of the way towards its position (de facto recognition)",
+            {"recognition": Param(0.05, "share of the distance moved per agreement", "article: 'effectively acknowledging Pyongyang's status as a nuclear power'")},
+            ("nuclear actor (the listed actor with an unrecognised programme)",),
+        ),
+        "K03": Lever(
+            "the nuclear actor's concessions to anyone but the guarantor lose `penalty` utility",
+            {"penalty": Param(2.0, "utility lost by conceding to a non-guarantor", "article: 'Seoul cannot provide any security guarantees'")},
+            ("nuclear actor (unrecognised programme)", "guarantor (first recognised nuclear power listed)"),
+        ),
+        "K04": Lever(
+            "a senior ally gains utility for REQUEST/THREATEN towards a junior ally in proportion to the "
+            "junior's cooperation with the senior's rivals, and the junior's cooperation with them costs "
+            "`pressure`",
+            {"pressure": Param(0.8, "utility cost of the junior's cooperation with its senior's rivals", "article: '\u201ctwisting the arms\u201d of his allies and partners'")},
+        ),
+        "K05": Lever(
+            "multilateral sanctions cut the target's economic capacity by `bite`×intensity a month and "
+            "raise its hostility towards the enforcers",
+            {"bite": Param(0.03, "monthly share of economic capacity lost at intensity 1"), "grievance": Param(0.15, "monthly hostility of the target towards each enforcer at intensity 1")},
+        ),
+        "K06": Lever(
+            "unilateral/secondary sanctions also cost pressured third parties `compliance_cost`×intensity "
+            "of their economy and raise their hostility towards the enforcer by `resentment`",
+            {"compliance_cost": Param(0.01, "monthly economic cost to a pressured third party"), "resentment": Param(0.2, "monthly hostility of a pressured third party towards the enforcer", "article: 'the tacit threat being that repressive measures will be employed against dissenters'"), "bite": Param(0.02, "monthly share of the target's economy lost at intensity 1")},
+        ),
+        "K07": Lever(
+            "coercion and sanctions move the target's issue positions at most `limit` (share of the scale) "
+            "from where they started; off, coercion can move them all the way",
+            {"limit": Param(0.15, "largest movement of a sanctioned target's position", "article: 'There is no way that a blockade will force North Korea to abandon its nuclear programme wholesale'", hi=1.0)},
+        ),
+        "K08": Lever(
+            "enforcers gain `propensity` utility to ACCUSE pressured third parties; each accusation costs the "
+            "accused `discredit` standing with the audience",
+            {"propensity": Param(1.0, "utility bonus of accusing a pressured third party"), "discredit": Param(0.05, "standing lost per accusation", "article: 'accused, often without grounds, of violating the sanctions'")},
+        ),
+        "K09": Lever(
+            "the senior ally and its junior gain `pressure` utility for MOBILIZE towards the sanctions target "
+            "from step `start` (after the Olympic truce)",
+            {"pressure": Param(1.0, "utility bonus of demonstrative military moves", "article: 'demonstrative military preparations'"), "start": Param(1.0, "first step of the pressure")},
+        ),
+        "K10": Lever(
+            "a threat raises its target's hostility at full weight whatever the threatener's true resolve "
+            "(a bluff must be taken seriously); off, threats count only × the threatener's resolve",
+            {"credibility": Param(1.0, "weight of a threat on its target's hostility", "article: 'even if Trump is bluffing ... have to take these plans seriously'", hi=1.0)},
+        ),
+        "K11": Lever(
+            "each month, each unit of concurrent military activity (MOBILIZE, COERCE, ASSAULT) in a dyad "
+            "causes an accidental clash (ASSAULT) with probability `rate`, damped by `channel_damping` when "
+            "a channel joins the two",
+            {"rate": Param(0.02, "accident probability per unit of military activity per month", "article: 'by accident, oversight or fatal confluence of circumstances'", hi=1.0), "channel_damping": Param(0.5, "share of accidents prevented by an active crisis channel", hi=1.0)},
+        ),
+        "K12": Lever(
+            "a nuclear actor's utility of a test event rises by `provocation` per unit of hostility it "
+            "perceives beyond the initial level; the rate at the initial state is fitted to the test history",
+            {"provocation": Param(0.8, "utility of testing per unit of perceived hostility", "article: 'provoke it into a sharp reaction, for example carrying out further nuclear tests'"), "test_rate": _data("prk_nuclear_month_rate", 0.13, "monthly probability of a nuclear test at calm (missile tests use their own fitted rates)", hi=1.0)},
+        ),
+        "K13": Lever(
+            "each month the engineering actor fabricates an incident against its target with probability "
+            "`rate`×tension; an incident raises its hostility by `impulse` and lowers its audience cost of "
+            "force",
+            {"rate": Param(0.02, "monthly chance of a pretext per unit of tension", "article: 'engineering a casus belli situation'", hi=1.0), "impulse": Param(0.5, "hostility added by an incident")},
+            ("engineer", "target"),
+        ),
+        "K14": Lever(
+            "the trapped actor loses standing `support_cost`×cooperation when it supports the client and "
+            "`abandon_cost`×conflict when it acts against it",
+            {"support_cost": Param(0.05, "standing lost per unit of support", "article: 'Continued support of Pyongyang would undermine China's image'"), "abandon_cost": Param(0.08, "standing lost per unit of conflict with the client", "article: 'its reputation among friendly and undecided states will be seriously damaged'")},
+            ("trapped", "client"),
+        ),
+        "K15": Lever(
+            "coordinated actors gain `coordination` utility for CONSULT with each other and for repeating "
+            "towards a third party what the partner did to it last month; they veto together",
+            {"coordination": Param(1.0, "utility bonus of consultation and of the partner's last action", "article: 'strengthening coordinated actions between Russia and China'")},
+            ("partner", "partner"),
+        ),
+        "K16": Lever(
+            "the contacting actor gains `contact` utility to CONSULT the client; each consultation adds "
+            "`restraint` to the decay of the client's hostility",
+            {"contact": Param(1.0, "utility bonus of contacts"), "restraint": Param(0.1, "extra decay of the client's hostility per consultation", "article: 'persuade North Korea to act with greater patience and flexibility'", hi=1.0)},
+            ("contact", "client"),
+        ),
+        "K17": Lever(
+            "the warning actor gains `warning` utility to REQUEST/ACCUSE the pressuring power; each warning "
+            "raises that power's perceived cost of force against the protégés by `deterrence`",
+            {"warning": Param(0.8, "utility bonus of warnings"), "deterrence": Param(0.3, "added war cost per warning (decays with tension)", "article: 'would violate Russia's national interests and provoke an appropriate response'")},
+            ("warner", "pressured power"),
+        ),
+        "K18": Lever(
+            "the working actor gains `engagement` utility to CONSULT the other Korean parties; each contact "
+            "adds `warmth` to their mutual cooperation next month",
+            {"engagement": Param(0.8, "utility bonus of contacts"), "warmth": Param(0.5, "inter-Korean cooperation bonus per contact", "article: 'encourage a warming of relations between the North and the South'")},
+            ("worker", "party", "party"),
+        ),
+        "K19": Lever(
+            "a proposed channel becomes active with probability `activation` per month while its promoters "
+            "consult; while active it damps tension (channel_damping) and moves positions `roadmap` towards "
+            "the status quo",
+            {"activation": Param(0.03, "monthly probability the proposed talks open when promoted", "article: 'promoting the concept of six-party talks'", hi=1.0), "roadmap": Param(0.03, "monthly step of positions towards compromise while active")},
+            ("promoter", "promoter"),
+        ),
+        "E01": Lever(
+            "the rejected party holds a standing grievance `grievance` (Richardson g) towards the rejecting "
+            "party",
+            {"grievance": Param(0.2, "monthly hostility", "article (2023): draft treaties sent as ultimatums, rejected")},
+            ("rejected", "rejecting"),
+        ),
+        "E02": Lever(
+            "aid and cooperation from a bloc to the contested state move its alignment position `pull` "
+            "towards that bloc, and the rival bloc's hostility rises by `alarm` per unit moved",
+            {"pull": Param(0.05, "share of the distance moved per aid event"), "alarm": Param(1.0, "hostility per unit of alignment lost")},
+            ("bloc leader", "…", "contested state (last)"),
+        ),
+        "E03": Lever(
+            "when the status quo of the holder's most salient issue has moved more than `red_line` of the "
+            "way from the holder's position to the crosser's, the holder gains `jump` utility for force",
+            {"red_line": Param(0.6, "share of the way from holder to crosser where the red line lies", hi=1.0), "jump": Param(1.5, "utility of force once it is crossed")},
+            ("holder", "crosser"),
+        ),
+        "E04": Lever(
+            "an active channel is suspended with probability `erosion`×mean tension of its members a month",
+            {"erosion": Param(0.05, "monthly suspension probability per unit of tension", hi=1.0)},
+        ),
+        "E05": Lever(
+            "autonomous actors weigh alliance obligations ×(1−`autonomy`) and issue distance ×(1+`autonomy`)",
+            {"autonomy": Param(0.5, "case-by-case weight", hi=1.0)},
+            ("autonomous", "autonomous"),
+        ),
+        "E06": Lever(
+            "extended deterrence adds the senior's power (and nuclear status) to the war cost of attacking a "
+            "junior ally, × `umbrella`",
+            {"umbrella": Param(1.0, "weight of the senior's protection")},
+        ),
+        "E07": Lever(
+            "partners gain `alignment` utility for SUPPORT/COOPERATE/AID with each other; aid restores the "
+            "recipient's economy by `aid_value`",
+            {"alignment": Param(0.8, "utility bonus of support among partners"), "aid_value": Param(0.01, "economic capacity restored per aid event")},
+        ),
+        "E08": Lever(
+            "the building actor's military capability grows by `growth` a month and its test rate rises",
+            {"growth": Param(0.01, "monthly growth of military capability")},
+            ("builder",),
+        ),
+        "E09": Lever(
+            "a standing grievance `grievance` in both directions of the strait dyad",
+            {"grievance": Param(0.1, "monthly hostility")},
+            ("party", "party"),
+        ),
+        "E10": Lever(
+            "the inter-Korean dyad reacts `reactivity` more strongly (Richardson a)",
+            {"reactivity": Param(0.08, "added reaction coefficient")},
+            ("party", "party"),
+        ),
+        "E11": Lever(
+            "an actor's hostility towards a rival rises by `linkage`× the hostility of its partners and allies "
+            "towards that rival (one theatre feeds the other)",
+            {"linkage": Param(0.05, "share of partners' tension taken on per month")},
+        ),
+        "E12": Lever(
+            "while its rear is calm (low tension with the rear partner) the actor's war cost falls by `rear`",
+            {"rear": Param(0.3, "share of war cost removed at zero rear tension", hi=1.0)},
+            ("actor", "rear partner"),
+        ),
+        "E13": Lever(
+            "cooperation in one dyad relieves tension in the others only ×(1−`decoupling`); off, relief "
+            "spills over fully (crises resolve together)",
+            {"decoupling": Param(1.0, "share of the spillover that does not happen", hi=1.0), "spillover": Param(0.05, "relief passed to every other dyad per unit of cooperation")},
+        ),
+        "E14": Lever(
+            "the challenger's capability grows by `growth` and the hegemon's shrinks by `decline` a month; "
+            "their hostility gains `parity`×(closeness to parity)",
+            {"growth": Param(0.005, "monthly growth"), "decline": Param(0.002, "monthly decline"), "parity": Param(0.5, "hostility drive at parity")},
+            ("hegemon", "challenger"),
+        ),
+        "E15": Lever(
+            "doctrine d adds `weight`×(2d−1) to the hostility drive and `weight`×(1−2d) to the cooperation "
+            "drive (force vs. trust)",
+            {"weight": Param(1.0, "weight of doctrine in choices")},
+        ),
+    }
+
+
+def lever_summary() -> dict[str, str]:
+    """Mechanism id → the one-line lever description (for reports)."""
+    return {k: v.lever for k, v in mechanism_levers().items()}

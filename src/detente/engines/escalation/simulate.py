@@ -1,0 +1,169 @@
+"""Run many replicates of the escalation model, in chunks, serially or on several processes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from detente.errors import InputError
+from detente.scenario.model import Scenario, Strategy, StrategyComponent
+
+from .model import BLOCK, EscalationModel
+from .params import mechanism_levers
+from .result import SimulationResult
+
+MAX_RUNS = 10_000_000
+
+
+def _run_chunk(args: tuple[EscalationModel, int, int, int, int]) -> dict[str, np.ndarray]:
+    model, seed, first_block, n_blocks, runs = args
+    return model.run_blocks(seed, first_block, n_blocks, runs)
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    runs: int = 10000,
+    horizon: int | None = None,
+    seed: int = 0,
+    strategy: str | Strategy | Sequence[StrategyComponent] | None = None,
+    overrides: Mapping[str, float | str | bool] | None = None,
+    mechanisms_off: Iterable[str] = (),
+    chunk_size: int | None = None,
+    progress: bool | Callable[[int, int], None] = False,
+    workers: int | None = None,
+    fixed_actions: Mapping[tuple[str, str], str] | None = None,
+) -> SimulationResult:
+    """Simulate ``runs`` replicates of the scenario's crisis dynamics.
+
+    Args:
+        scenario: The scenario.
+        runs: Number of replicates.
+        horizon: Steps (months for monthly scenarios); default the scenario's horizon.
+        seed: Seed; replicate ``r`` draws from ``SeedSequence(seed, spawn_key=(r // 256,))`` at lane
+            ``r % 256``, so results do not depend on chunking or workers, and two strategies run with one
+            seed share their random numbers replicate by replicate.
+        strategy: A strategy id of the scenario, a ``Strategy``, or a list of components.
+        overrides: Scenario field paths (or ``engine.NAME``) to values.
+        mechanisms_off: Mechanism ids to switch off.
+        chunk_size: Replicates per chunk (rounded up to a multiple of 256); default about 4096.
+        progress: ``True`` for a progress bar on stderr, or a callback ``(done, total)``.
+        workers: Processes; default 1 below 20 000 runs, else the CPU count (at most 2 per chunk).
+        fixed_actions: Fix every pair's action (see :class:`EscalationModel`); for tests.
+
+    Returns:
+        The per-replicate arrays and their summaries.
+
+    Raises:
+        InputError: Bad runs, seed, horizon, chunk size, strategy, override or mechanism id.
+    """
+    if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
+        raise InputError(f"runs: {runs!r} is not a whole number in 1…{MAX_RUNS} (fix: e.g. --runs 10000)")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InputError(f"seed: {seed!r} is not a non-negative whole number (fix: e.g. --seed 7)")
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+        raise InputError(f"chunk_size: {chunk_size!r} is not a positive whole number")
+    model = EscalationModel(
+        scenario,
+        horizon=horizon,
+        strategy=strategy,
+        overrides=overrides,
+        mechanisms_off=mechanisms_off,
+        fixed_actions=fixed_actions,
+    )
+    n_blocks = -(-runs // BLOCK)
+    per = max(1, -(-(chunk_size or 4096) // BLOCK))
+    chunks = [(b, min(per, n_blocks - b)) for b in range(0, n_blocks, per)]
+    if workers is None:
+        workers = 1 if runs < 20000 else min(os.cpu_count() or 1, len(chunks))
+    total = runs
+    callback = _progress(progress, total)
+    parts: list[dict[str, np.ndarray]] = []
+    try:
+        args = [(model, int(seed), b, k, runs) for b, k in chunks]
+        if workers <= 1 or len(chunks) == 1:
+            for a in args:
+                parts.append(_run_chunk(a))
+                callback(sum(len(p["war_first"]) for p in parts))
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for part in pool.map(_run_chunk, args):
+                    parts.append(part)
+                    callback(sum(len(p["war_first"]) for p in parts))
+    finally:
+        callback(-1)
+    arrays = _concat(parts)
+    comp = model.compiled
+    scale = tuple((float(lo), float(hi)) for lo, hi in zip(comp.issue_lo, comp.issue_hi, strict=True))
+    if len(scale):
+        lo = np.array([s[0] for s in scale])
+        hi = np.array([s[1] for s in scale])
+        arrays["status_quo"] = (lo + (hi - lo) * arrays["status_quo"]).astype(np.float32)
+    levers = mechanism_levers()
+    mechanisms = {
+        mid: {"enabled": mid in comp.mech, "lever": lever.lever, "params": comp.mech.get(mid, {})}
+        for mid, lever in levers.items()
+    }
+    return SimulationResult(
+        scenario=scenario.id,
+        runs=runs,
+        seed=int(seed),
+        horizon=model.horizon,
+        strategy=model.strategy_name,
+        actors=comp.actors,
+        pairs=tuple((comp.actors[i], comp.actors[j]) for i, j in comp.pairs),
+        issues=comp.issues,
+        issue_scale=scale,
+        outcomes=comp.outcomes,
+        mechanisms=mechanisms,
+        arrays=arrays,
+    )
+
+
+def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for key in parts[0]:
+        out[key] = np.concatenate([p[key] for p in parts], axis=0)
+    # Per-block sums are added in block order, so chunking cannot change the result.
+    out["actor_positions_sum"] = np.cumsum(out["actor_positions_sum"], axis=0)[-1]
+    return out
+
+
+def _progress(progress: bool | Callable[[int, int], None], total: int) -> Callable[[int], None]:
+    if callable(progress):
+        cb = progress
+
+        def call(done: int) -> None:
+            if done >= 0:
+                cb(done, total)
+
+        return call
+    if not progress:
+        return lambda done: None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from detente.cli._app import err_console
+
+    bar = Progress(
+        TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
+        TimeElapsedColumn(), console=err_console, transient=True,
+    )
+    task = bar.add_task("runs", total=total)
+    state: dict[str, Any] = {"started": False}
+
+    def update(done: int) -> None:
+        if done < 0:
+            if state["started"]:
+                bar.stop()
+            return
+        if not state["started"]:
+            bar.start()
+            state["started"] = True
+        bar.update(task, completed=done)
+
+    update(0)
+    return update
