@@ -185,3 +185,21 @@ def test_path_to_dict_is_json_able(emission):
     d = run_expected_utility(emission, rounds=2).to_dict()
     back = json.loads(json.dumps(d))
     assert len(back["medians"]) == 3 and back["relations"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(issues)
+def test_fast_vote_sums_equal_the_cubic_sum(data):
+    x, c, s = (np.array(v, float) for v in data)
+    w = c * s
+    d = np.abs(x[:, None] - x[None, :])
+    v = w[None, :, None] * (d[None, :, :] - d[:, :, None])  # v[i, k, j] = v_k(i, j)
+    favourable = np.clip(v, 0, None).sum(axis=1)
+    pair = np.abs(v).sum(axis=1)
+    expected = np.where(pair > 0, favourable / np.where(pair > 0, pair, 1), 0.0)
+    expected[d == 0] = 0.0
+    np.testing.assert_allclose(win_probability(x, w, "pair"), expected, atol=1e-12)
+    every = np.abs(v).sum()
+    expected_all = favourable / every if every > 0 else np.zeros_like(favourable)
+    expected_all[d == 0] = 0.0
+    np.testing.assert_allclose(win_probability(x, w, "all-pairs"), expected_all, atol=1e-12)

@@ -17,6 +17,7 @@ from detente.errors import DetenteError
 # Command modules register themselves on `app` when imported.
 from detente.cli import scenario_cmds  # noqa: E402,F401  isort: skip
 from detente.cli import simulate  # noqa: E402,F401  isort: skip
+from detente.cli import experiments  # noqa: E402,F401  isort: skip
 from detente.cli import store_cmds  # noqa: E402,F401  isort: skip
 from detente.cli import ingest  # noqa: E402,F401  isort: skip
 from detente.cli import forecast  # noqa: E402,F401  isort: skip

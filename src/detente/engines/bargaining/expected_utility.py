@@ -37,6 +37,7 @@ References:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -49,7 +50,6 @@ __all__ = ["EUOptions", "EUPath", "Relation", "expected_utility", "run_expected_
 
 KINDS = ("none", "conflict", "compromise", "capitulation", "status quo")
 _NONE, _CONFLICT, _COMPROMISE, _CAPITULATION, _STATUS_QUO = range(5)
-_CHUNK = 2_000_000  # elements of the (chunk, n, n) vote tensor held at once
 EPS = 1e-9
 """Expected utilities closer than this count as equal (they are scale-free numbers of order 1), so
 that rounding noise from rescaling positions cannot flip an octant."""
@@ -159,8 +159,9 @@ class EUPath:
         medians: Weighted median of each row of ``positions``.
         means: Weighted mean of each row of ``positions``.
         risk: ``(rounds, n)`` risk exponents ``r_i`` used in each round.
-        relations: The first round's pairwise relations.
         forecast: The model's forecast.
+        first_round: The first round's pair matrices (expected utilities, octants, offers), from
+            which :attr:`relations` is built on demand.
     """
 
     actors: tuple[str, ...]
@@ -168,8 +169,15 @@ class EUPath:
     medians: np.ndarray
     means: np.ndarray
     risk: np.ndarray
-    relations: tuple[Relation, ...] = field(default=())
     forecast: float = float("nan")
+    first_round: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def relations(self) -> tuple[Relation, ...]:
+        """The first round's pairwise relations (empty when no round was run)."""
+        if not self.first_round:
+            return ()
+        return _relations(self.actors, self.positions[0], self.first_round)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict of the path."""
@@ -184,6 +192,39 @@ class EUPath:
         }
 
 
+def _favourable_votes(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``F[i, j] = Σ_k max(v_k(i, j), 0)``, in ``O(n² log n)`` rather than ``O(n³)``.
+
+    For ``x_i < x_j`` a voter k gives ``w_k (x_j - x_i)`` when ``x_k ≤ x_i``, ``w_k (x_i + x_j - 2 x_k)``
+    when ``x_i < x_k < (x_i + x_j)/2`` and nothing favourable beyond the midpoint; the mirror image
+    holds for ``x_i > x_j``. Prefix sums of ``w`` and ``w x`` over the sorted positions give each
+    sum with two binary searches.
+    """
+    order = np.argsort(x, kind="stable")
+    xs, ws = x[order], w[order]
+    cw = np.concatenate([[0.0], np.cumsum(ws)])
+    cwx = np.concatenate([[0.0], np.cumsum(ws * xs)])
+    total_w = cw[-1]
+    a = x[:, None]
+    b = x[None, :]
+    mid = 0.5 * (a + b)
+    gap = np.abs(b - a)
+    le_a = np.searchsorted(xs, a, side="right")  # voters with x_k <= x_i
+    lt_a = np.searchsorted(xs, a, side="left")  # voters with x_k < x_i
+    lt_m = np.searchsorted(xs, mid, side="left")  # voters with x_k < mid
+    le_m = np.searchsorted(xs, mid, side="right")  # voters with x_k <= mid
+    # x_i < x_j: voters at or left of x_i, and those strictly between x_i and the midpoint.
+    w_in = cw[lt_m] - cw[le_a]
+    wx_in = cwx[lt_m] - cwx[le_a]
+    left = gap * cw[le_a] + (a + b) * w_in - 2.0 * wx_in
+    # x_i > x_j: voters at or right of x_i, and those strictly between the midpoint and x_i.
+    w_in_r = cw[lt_a] - cw[le_m]
+    wx_in_r = cwx[lt_a] - cwx[le_m]
+    right = gap * (total_w - cw[lt_a]) + 2.0 * wx_in_r - (a + b) * w_in_r
+    out = np.where(a < b, left, np.where(a > b, right, 0.0))
+    return np.clip(out, 0.0, None)
+
+
 def win_probability(x: np.ndarray, w: np.ndarray, normalise: str = "pair") -> np.ndarray:
     """``P[i, j]``: the votes ``v_k(i, j)`` for i over j as a share of all votes cast.
 
@@ -196,27 +237,21 @@ def win_probability(x: np.ndarray, w: np.ndarray, normalise: str = "pair") -> np
     Returns:
         An ``(n, n)`` array, 0 where ``x_i = x_j``.
     """
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
     n = len(x)
-    num = np.zeros((n, n))
-    tot = np.zeros((n, n))
-    dist = np.abs(x[:, None] - x[None, :])  # dist[k, j] = |x_k - x_j|
-    step = max(1, _CHUNK // max(n * n, 1))
-    for a in range(0, n, step):
-        b = min(n, a + step)
-        # v[i, k, j] = w_k (|x_k - x_j| - |x_k - x_i|) for i in a:b
-        v = w[None, :, None] * (dist[None, :, :] - dist[a:b, :, None])
-        num[a:b] = np.clip(v, 0.0, None).sum(axis=1)
-        if normalise == "pair":
-            tot[a:b] = np.abs(v).sum(axis=1)
+    num = _favourable_votes(x, w)
     if normalise == "all-pairs":
         # Σ_a Σ_b |d_a - d_b| over one voter's distances d, from the sorted distances.
-        ds = np.sort(dist, axis=1)
+        dist = np.sort(np.abs(x[:, None] - x[None, :]), axis=1)
         coef = 2.0 * np.arange(n) - n + 1.0
-        spread = 2.0 * (ds @ coef)
-        tot[:] = float(np.dot(w, spread))
+        tot = np.full((n, n), float(np.dot(w, 2.0 * (dist @ coef))))
+    else:
+        # The unfavourable votes on (i, j) are the favourable votes on (j, i).
+        tot = num + num.T
     with np.errstate(invalid="ignore", divide="ignore"):
         p = np.where(tot > 0, num / np.where(tot > 0, tot, 1.0), 0.0)
-    p[dist == 0] = 0.0
+    p[x[:, None] == x[None, :]] = 0.0
     return p
 
 
@@ -349,7 +384,7 @@ def run_expected_utility(
     scale = float(x.max() - x.min())
     positions = [x.copy()]
     risks: list[np.ndarray] = []
-    relations: tuple[Relation, ...] = ()
+    first: dict[str, np.ndarray] = {}
     for k in range(o.rounds):
         if scale <= 0:
             positions.append(x.copy())
@@ -357,7 +392,7 @@ def run_expected_utility(
             continue
         new_x, r, info = _round(x, w, s, scale, o)
         if k == 0:
-            relations = _relations(issue.actors, x, info)
+            first = info
         risks.append(r)
         x = new_x
         positions.append(x.copy())
@@ -365,8 +400,7 @@ def run_expected_utility(
     medians = np.array([weighted_median(row, w) for row in pos])
     means = pos @ w / w.sum()
     fc = float(medians[-1] if o.forecast == "median" else means[-1])
-    return EUPath(issue.actors, pos, medians, means, np.array(risks).reshape(o.rounds, n),
-                  relations, fc)
+    return EUPath(issue.actors, pos, medians, means, np.array(risks).reshape(o.rounds, n), fc, first)
 
 
 def _relations(actors: tuple[str, ...], x: np.ndarray, info: dict[str, np.ndarray]) -> tuple[Relation, ...]:

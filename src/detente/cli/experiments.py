@@ -1,0 +1,347 @@
+"""Experiment commands: ``compare``, ``sweep`` and ``sensitivity`` (thin wrappers over detente.experiments)."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from detente.cli._app import app, console
+from detente.errors import InputError
+
+ScenarioArg = Annotated[str, typer.Argument(help="A .toml scenario file, or a shipped scenario id.")]
+
+
+class BackendName(StrEnum):
+    """Where runs execute."""
+
+    LOCAL = "local"
+    DASK = "dask"
+
+
+class ComponentsMode(StrEnum):
+    """Which component arms a comparison adds."""
+
+    ALONE = "alone"
+    DROP = "drop"
+    BOTH = "both"
+    NONE = "none"
+
+
+class DesignName(StrEnum):
+    """Sweep designs."""
+
+    GRID = "grid"
+    LHS = "lhs"
+
+
+class SeedingName(StrEnum):
+    """Seeds of sweep points."""
+
+    COMMON = "common"
+    INDEPENDENT = "independent"
+
+
+class MethodName(StrEnum):
+    """Sensitivity methods."""
+
+    SOBOL = "sobol"
+    MORRIS = "morris"
+
+
+RunsOpt = Annotated[int, typer.Option("--runs", "-n", help="Replicates per arm or point.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Root seed (every arm/point derives its seed from it).")]
+HorizonOpt = Annotated[int | None, typer.Option("--horizon", help="Steps to simulate (default: the scenario's).")]
+JsonOpt = Annotated[Path | None, typer.Option("--json", help="Write the full result as JSON to this file.")]
+PlotOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--plot", help="Write the figure: FILE.png, FILE.html, or a name without suffix for both."),
+]
+BackendOpt = Annotated[BackendName, typer.Option("--backend", help="local (this process) or dask.")]
+SchedulerOpt = Annotated[
+    str | None, typer.Option("--scheduler", help="Dask scheduler address (default: start a LocalCluster).")
+]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Workers of the local Dask cluster.")]
+OutcomeOpt = Annotated[list[str] | None, typer.Option("--outcome", help="Outcome id to report (repeatable; default all).")]
+
+
+def _load(name: str) -> Any:
+    from detente.scenario import load_scenario
+
+    return load_scenario(name, check_quotes=False)
+
+
+def _write_json(path: Path | None, data: dict[str, Any]) -> None:
+    if path is None:
+        return
+    if not path.parent.exists():
+        raise InputError(f"--json {str(path)!r}: folder {str(path.parent)!r} does not exist (fix: create it or choose another path)")
+    try:
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--json {str(path)!r}: cannot write ({exc.strerror}) (fix: choose a writable path)") from None
+    console.print(f"wrote {path}", highlight=False)
+
+
+def _write_plots(paths: list[Path] | None, figures: Any) -> None:
+    if not paths:
+        return
+    from detente.experiments.plots import write_figures
+
+    mpl, ply = figures()
+    for p in paths:
+        for written in write_figures(mpl, ply, p):
+            console.print(f"wrote {written}", highlight=False)
+
+
+def _overrides(sets: list[str] | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for spec in sets or []:
+        path, sep, value = spec.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[path.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"--set {spec!r}: not PATH=NUMBER (fix: e.g. --set actors.USA.doctrine=0.3)") from None
+    return out
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}"
+
+
+@app.command()
+def compare(
+    scenario: ScenarioArg,
+    strategy: Annotated[list[str], typer.Option("--strategy", "-s", help="Strategy id to compare (repeatable).")],
+    baseline: Annotated[str, typer.Option("--baseline", help="Baseline: `none` (no strategy) or a strategy id.")] = "none",
+    runs: RunsOpt = 10000,
+    seed: SeedOpt = 0,
+    horizon: HorizonOpt = None,
+    components: Annotated[
+        ComponentsMode, typer.Option("--components", help="Component arms: alone, drop, both or none.")
+    ] = ComponentsMode.ALONE,
+    outcome: OutcomeOpt = None,
+    at: Annotated[int | None, typer.Option("--at", help="Horizon shown in the table and figure (default: the run's).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Fix a field in every arm: PATH=VALUE (repeatable).")] = None,
+    json_out: JsonOpt = None,
+    plot: PlotOpt = None,
+    backend: BackendOpt = BackendName.LOCAL,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Compare strategies against a baseline with common random numbers, component by component.
+
+    Every arm runs the same seeds replicate by replicate, so differences are paired (Newcombe 95 %
+    intervals; * marks an interval that excludes zero).
+
+    Example: detente compare korea-2018 --strategy russia-five-countermeasures --strategy us-maximum-pressure --baseline none --runs 20000 --json cmp.json --plot cmp
+    """
+    from detente.experiments import compare as run_compare
+    from detente.experiments import make_backend
+    from detente.experiments.plots import comparison_figures
+
+    s = _load(scenario)
+    with make_backend(backend.value, scheduler, workers) as be:
+        result = run_compare(
+            s,
+            strategy,
+            baseline=None if baseline == "none" else baseline,
+            runs=runs,
+            seed=seed,
+            horizon=horizon,
+            components=components.value,
+            overrides=_overrides(set_),
+            outcomes=outcome or (),
+            backend=be,
+        )
+    h = at or result.horizon
+    if h not in result.horizons:
+        raise InputError(f"--at {h}: not a reported horizon (fix: use one of {', '.join(map(str, result.horizons))})")
+    main = [a for a in result.arms if a.kind in ("baseline", "strategy")]
+    table = Table(
+        title=f"{result.scenario}: P(outcome by step {h}) in %, {result.runs} runs per arm, seed {result.seed}; "
+        f"Δ = arm − {result.baseline} in points, * = 95% interval excludes 0"
+    )
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("arm", no_wrap=True)
+    table.add_column("P %", justify="right")
+    table.add_column("95%", justify="right", no_wrap=True)
+    table.add_column("Δ", justify="right")
+    table.add_column("95%", justify="right", no_wrap=True)
+    for o in result.outcomes:
+        for k, a in enumerate(main):
+            r = result.row(o, h, a.id)
+            e = r.effect
+            table.add_row(
+                o if k == 0 else "",
+                a.id,
+                _pct(r.probability.p),
+                f"{_pct(r.probability.lo)}–{_pct(r.probability.hi)}",
+                f"{e.p * 100:+.1f}{'*' if r.significant else ''}" if e else "",
+                f"{e.lo * 100:+.1f}…{e.hi * 100:+.1f}" if e else "",
+                end_section=k == len(main) - 1,
+            )
+    console.print(table)
+    for sid in dict.fromkeys(a.strategy for a in result.arms if a.kind in ("alone", "drop")):
+        comps = [a for a in result.arms if a.kind in ("alone", "drop") and a.strategy == sid]
+        ct = Table(
+            title=f"{sid}: effect of each component by step {h}, in points (alone: component − {result.baseline}; "
+            "drop: full − full without it); * = 95% interval excludes 0"
+        )
+        ct.add_column("outcome", no_wrap=True)
+        for a in comps:
+            ct.add_column(f"{a.component}" + (" (drop)" if a.kind == "drop" else ""), justify="right", overflow="fold")
+        for o in result.outcomes:
+            cells = [o]
+            for a in comps:
+                r = result.row(o, h, a.id)
+                e = r.effect
+                cells.append(f"{e.p * 100:+.1f}{'*' if r.significant else ''}" if e else "")
+            ct.add_row(*cells)
+        console.print(ct)
+    _write_json(json_out, result.to_dict())
+    _write_plots(plot, lambda: comparison_figures(result, h))
+
+
+@app.command()
+def sweep(
+    scenario: ScenarioArg,
+    vary: Annotated[
+        list[str],
+        typer.Option("--vary", help="PATH=lo:hi:n (grid), PATH=a,b,c, or PATH=lo:hi (lhs); repeatable."),
+    ],
+    design: Annotated[DesignName, typer.Option("--design", help="grid (product of values) or lhs (Latin hypercube).")] = DesignName.GRID,
+    points: Annotated[int | None, typer.Option("--points", help="Latin hypercube points.")] = None,
+    runs: RunsOpt = 2000,
+    seed: SeedOpt = 0,
+    seeding: Annotated[
+        SeedingName, typer.Option("--seeding", help="common (every point uses --seed) or independent (derived per point).")
+    ] = SeedingName.COMMON,
+    strategy: Annotated[str | None, typer.Option("--strategy", "-s", help="Strategy applied at every point.")] = None,
+    horizon: HorizonOpt = None,
+    outcome: OutcomeOpt = None,
+    json_out: JsonOpt = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write a long table (point, outcome, horizon) as CSV.")] = None,
+    plot: PlotOpt = None,
+    backend: BackendOpt = BackendName.LOCAL,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Tabulate outcome probabilities over a grid or Latin hypercube of numeric scenario fields.
+
+    Paths: actors.USA.doctrine, actors.USA.resolve, mechanisms.K11.rate, relations.us-prk-rivalry.tension,
+    issues.ISSUE.positions.ACTOR.salience, engine.rationality.
+
+    Example: detente sweep korea-2018 --vary actors.USA.doctrine=0:1:11 --vary mechanisms.K11.rate=0:0.1:3 --runs 2000 --plot sweep
+    """
+    from detente.experiments import make_backend
+    from detente.experiments import sweep as run_sweep
+    from detente.experiments.plots import sweep_figures
+
+    s = _load(scenario)
+    with make_backend(backend.value, scheduler, workers) as be:
+        result = run_sweep(
+            s,
+            vary,
+            design=design.value,
+            points=points,
+            runs=runs,
+            seed=seed,
+            seeding=seeding.value,
+            strategy=strategy,
+            horizon=horizon,
+            outcomes=outcome or (),
+            backend=be,
+        )
+    h = result.horizons[-1]
+    shown = list(outcome or result.outcomes)
+    table = Table(title=f"{result.scenario}: P(outcome by step {h}) in %, {result.runs} runs a point ({result.seeding} seeds)")
+    for p in result.params:
+        table.add_column(p, justify="right")
+    for o in shown:
+        table.add_column(o, justify="right")
+    for i, row in enumerate(result.points):
+        cells = [f"{v:.4g}" for v in row]
+        cells += [_pct(result.interval(i, o, h).p) for o in shown]
+        table.add_row(*cells)
+    console.print(table)
+    trend = Table(title=f"Linear trend of P(by step {h}) per unit of each parameter, 95% (* excludes 0)")
+    trend.add_column("outcome")
+    for p in result.params:
+        trend.add_column(p, justify="right")
+    for o in shown:
+        t = result.trend(o)
+        trend.add_row(o, *(f"{t[p].p:+.3f} [{t[p].lo:+.3f}, {t[p].hi:+.3f}]{'*' if t[p].excludes_zero() else ''}" for p in result.params))
+    console.print(trend)
+    _write_json(json_out, result.to_dict())
+    if csv_out is not None:
+        if not csv_out.parent.exists():
+            raise InputError(f"--csv {str(csv_out)!r}: folder does not exist (fix: create it or choose another path)")
+        result.to_frame().to_csv(csv_out, index=False)
+        console.print(f"wrote {csv_out}", highlight=False)
+    _write_plots(plot, lambda: sweep_figures(result, outcome or ()))
+
+
+@app.command()
+def sensitivity(
+    scenario: ScenarioArg,
+    outcome: Annotated[str, typer.Option("--outcome", help="The tracked outcome whose probability is analysed.")],
+    params: Annotated[
+        list[str],
+        typer.Option("--params", "-p", help="PATH=lo:hi, comma-separated or repeated; PATH alone means ±25 %."),
+    ],
+    method: Annotated[MethodName, typer.Option("--method", help="sobol (first/total order) or morris (screen).")] = MethodName.SOBOL,
+    samples: Annotated[
+        int | None, typer.Option("--samples", help="Sobol base sample N (power of 2; default 256) or Morris trajectories (default 20).")
+    ] = None,
+    runs: RunsOpt = 1000,
+    seed: SeedOpt = 0,
+    horizon: HorizonOpt = None,
+    strategy: Annotated[str | None, typer.Option("--strategy", "-s", help="Strategy applied at every point.")] = None,
+    json_out: JsonOpt = None,
+    plot: PlotOpt = None,
+    backend: BackendOpt = BackendName.LOCAL,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Rank parameters by their influence on one outcome: Sobol indices or the Morris screen (SALib).
+
+    Sobol costs N·(k+2) points, Morris r·(k+1); every point runs --runs replicates with the same seed.
+
+    Example: detente sensitivity korea-2018 --outcome war --params actors.USA.doctrine=0:1,actors.PRK.doctrine=0:1,mechanisms.K11.rate=0:0.1 --samples 64 --runs 500 --plot sens
+    """
+    from detente.experiments import make_backend
+    from detente.experiments import sensitivity as run_sensitivity
+    from detente.experiments.plots import sensitivity_figures
+
+    s = _load(scenario)
+    with make_backend(backend.value, scheduler, workers) as be:
+        result = run_sensitivity(
+            s,
+            outcome,
+            params,
+            method=method.value,
+            samples=samples,
+            runs=runs,
+            horizon=horizon,
+            seed=seed,
+            strategy=strategy,
+            backend=be,
+        )
+    table = Table(title=f"{result.method.title()} sensitivity of {result.output}: {result.evaluations} points × {runs} runs")
+    table.add_column("rank", justify="right")
+    table.add_column("parameter")
+    keys = ["ST", "ST_conf", "S1", "S1_conf"] if result.method == "sobol" else ["mu_star", "mu_star_conf", "mu", "sigma"]
+    for k in keys:
+        table.add_column(k, justify="right")
+    for i, idx in enumerate(result.indices, 1):
+        table.add_row(str(i), idx.name, *(f"{idx[k]:.3f}" for k in keys))
+    console.print(table)
+    _write_json(json_out, result.to_dict())
+    _write_plots(plot, lambda: sensitivity_figures(result))
