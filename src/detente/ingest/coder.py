@@ -246,6 +246,7 @@ class EventCoder:
             mode = info.plover_mode if info.plover_mode in plover()[event].modes else None
             source, target = self._roles(doc, index, end, out.phrases)
             markers = self._markers(doc, index)
+            passive = index > 0 and doc[index - 1].lower_ in _PASSIVE
             out.events.append(
                 Event(
                     source=source[0] if source else (),
@@ -258,7 +259,9 @@ class EventCoder:
                     markers=markers,
                     trigger=doc[index:end].text,
                     trigger_index=index,
-                    source_span=source[1] if source else None,
+                    source_span=(source[1] if source else None) if passive else (
+                        _subject_span(doc, index) or (source[1] if source else None)
+                    ),
                     target_span=target[1] if target else None,
                 )
             )
@@ -426,6 +429,36 @@ def _group(doc: Any, ordered: list[Phrase]) -> tuple[tuple[str, ...], tuple[int,
             pending.append(p)
     actors = tuple(dict.fromkeys(a for p in sorted(group, key=lambda p: p.start) for a in p.actors))
     return actors, (first.start, first.end)
+
+
+_CHUNK_STOP = frozenset(
+    "in on at for to from with by against over after before during into about near since under amid "
+    "has have had was were is are be been will would could should may might can did does do said says "
+    "who which that whose when while as after also reportedly".split()
+)
+_LEAD_SKIP = frozenset("meanwhile also however then reportedly earlier later separately still yet".split())
+
+
+def _subject_span(doc: Any, index: int) -> tuple[int, int] | None:
+    """The subject of an event word that names no known actor: the first chunk of its clause.
+
+    The clause starts after the last comma or semicolon before the event word that leaves a chunk
+    (so "In September, a car bomb in Kiev killed …" gives "a car bomb"); the chunk runs until a
+    preposition, auxiliary, punctuation or the event word.
+    """
+    cuts = [k for k in range(index) if doc[k].text in {",", ";", ":"}]
+    for begin in [c + 1 for c in reversed(cuts)] + [0]:
+        start = begin
+        while start < index and doc[start].lower_ in _LEAD_SKIP:
+            start += 1
+        end = start
+        while end < index and not (
+            (doc[end].is_punct and doc[end].text not in {"-", "'s", "’s"}) or doc[end].lower_ in _CHUNK_STOP
+        ):
+            end += 1
+        if end > start:
+            return (start, end)
+    return None
 
 
 @cache

@@ -1,0 +1,67 @@
+"""``code-events`` throughput: sentences per second on the development file, for 1 and 2 workers.
+
+The 1,349 sentences of ``shared/data/events/news/cameo_class_train.tsv`` are written as JSONL (once as
+they are, and repeated 4 times for a longer run) and coded with :func:`detente.ingest.code_jsonl`, the
+function behind ``detente code-events``. The coder is built before timing (it takes about 2 s, once per
+process; forked workers inherit it). The baseline is 1 worker in the same run; the ratio is the median
+speed-up of 2 workers. The outputs of 1 and 2 workers are checked to be identical.
+
+Run: ``python -m benchmarks bench_ingest`` (``--repeats 5``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from detente.ingest import EventCoder, code_jsonl
+
+DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "events" / "news" / "cameo_class_train.tsv"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bench_ingest")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--dev", type=Path, default=DEV)
+    args = parser.parse_args([] if argv is None else argv)
+    if not args.dev.exists():
+        print(f"skipped: {args.dev} not found")
+        return
+    sentences = [line.split("\t")[0] for line in args.dev.read_text("utf-8").splitlines() if line.strip()]
+    t0 = time.perf_counter()
+    EventCoder.load()
+    print(f"coder built in {time.perf_counter() - t0:.2f} s (once per process)")
+    print(f"{'sentences':>9} {'workers':>7} {'median s':>9} {'sentences/s':>12} {'vs 1 worker':>12}")
+    ratios = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for copies in (1, 4):
+            src = Path(tmp) / f"dev{copies}.jsonl"
+            rows = [{"id": i, "text": t} for i, t in enumerate(sentences * copies)]
+            src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+            medians: dict[int, float] = {}
+            outputs: dict[int, str] = {}
+            for workers in (1, 2):
+                out = Path(tmp) / f"out{copies}-{workers}.jsonl"
+                times = []
+                for _ in range(args.repeats):
+                    t = time.perf_counter()
+                    code_jsonl(src, out, workers=workers)
+                    times.append(time.perf_counter() - t)
+                medians[workers] = statistics.median(times)
+                outputs[workers] = out.read_text("utf-8")
+                ratio = medians[1] / medians[workers]
+                print(
+                    f"{len(rows):>9} {workers:>7} {medians[workers]:>9.2f} {len(rows) / medians[workers]:>12.0f} "
+                    f"{ratio:>11.2f}x"
+                )
+            assert outputs[1] == outputs[2], "1 and 2 workers wrote different output"
+            ratios.append(medians[1] / medians[2])
+    print(f"median speed-up of 2 workers over 1: {statistics.median(ratios):.2f}x (outputs identical)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
