@@ -53,7 +53,7 @@ def test_deu_all_models_run_side_by_side_and_write_the_table(bargaining_dir, tmp
         capsys,
     )
     assert code == 0
-    assert "23.62" in text
+    assert "23.62" in text and "vs compromise" in text
     df = pd.read_csv(out)
     assert list(df.columns) == ["issue", "model", "forecast", "outcome", "abs_error"]
     assert set(df["model"]) == {"compromise", "median", "nash", "nash-breakdown", "expected-utility"}
@@ -61,6 +61,21 @@ def test_deu_all_models_run_side_by_side_and_write_the_table(bargaining_dir, tmp
     np.testing.assert_allclose(df["abs_error"], (df["forecast"] - df["outcome"]).abs(), atol=1e-4)
     mae = df.groupby("model")["abs_error"].mean()
     assert mae["nash-breakdown"] < mae["compromise"]  # the documented better model
+
+
+def test_deu_scores_compare_every_model_with_the_compromise_model(bargaining_dir):
+    result = forecast_table(read_table(bargaining_dir / "deu3-dev.csv"), "all", resamples=500)
+    by = {s.model: s for s in result.scores}
+    assert by["compromise"].delta is None
+    for name, s in by.items():
+        if name != "compromise":
+            assert s.baseline == "compromise"
+            assert s.delta == pytest.approx(s.mae - by["compromise"].mae)
+            assert s.delta_low <= s.delta <= s.delta_high
+    # The better model's advantage holds on resampled issue sets, not just on average.
+    assert by["nash-breakdown"].delta_high < 0
+    record = json.loads(json.dumps(result.to_dict()))
+    assert len(record["issues"]) == 154 and record["issues"][0]["path"]["medians"]
 
 
 def test_bootstrap_interval_is_reproducible_under_a_seed():

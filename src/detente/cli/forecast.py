@@ -118,8 +118,17 @@ def _print_table_result(result: ForecastResult) -> None:
         tab.add_column("model")
         tab.add_column("MAE", justify="right")
         tab.add_column("95% interval", justify="right")
+        paired = any(s.delta is not None for s in result.scores)
+        if paired:
+            tab.add_column("vs compromise (paired 95%)", justify="right")
         for s in sorted(result.scores, key=lambda s: s.mae):
-            tab.add_row(s.model, f"{s.mae:.2f}", f"{s.low:.2f} – {s.high:.2f}")
+            cells = [s.model, f"{s.mae:.2f}", f"{s.low:.2f} – {s.high:.2f}"]
+            if paired:
+                cells.append(
+                    "" if s.delta is None
+                    else f"{s.delta:+.2f} ({s.delta_low:+.2f} – {s.delta_high:+.2f})"
+                )
+            tab.add_row(*cells)
         console.print(tab)
 
 

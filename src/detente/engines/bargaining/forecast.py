@@ -33,6 +33,8 @@ __all__ = [
 ]
 
 EU_MODEL = "expected-utility"
+BASELINE = "compromise"
+"""Every other model's error is compared with the compromise model's, the best simple predictor."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ class ModelScore:
         low: Lower end of the percentile bootstrap 95% interval.
         high: Upper end of the interval.
         n: Number of issues scored.
+        baseline: The model compared against (the compromise model, when it was run).
+        delta: This model's MAE minus the baseline's on the same issues.
+        delta_low: Lower end of the paired bootstrap 95% interval of ``delta``.
+        delta_high: Upper end of that interval.
     """
 
     model: str
@@ -52,6 +58,10 @@ class ModelScore:
     low: float
     high: float
     n: int
+    baseline: str | None = None
+    delta: float | None = None
+    delta_low: float | None = None
+    delta_high: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict."""
@@ -132,19 +142,28 @@ class ForecastResult:
 
 
 def bootstrap_mae(
-    errors: Sequence[float] | np.ndarray, *, seed: int = 0, resamples: int = 2000
+    errors: Sequence[float] | np.ndarray,
+    *,
+    seed: int = 0,
+    resamples: int = 2000,
+    absolute: bool = True,
 ) -> tuple[float, float, float]:
     """Mean absolute error and its percentile bootstrap 95% interval over issues.
 
     Args:
-        errors: Absolute errors, one per issue.
-        seed: Seed of the resampling (``numpy.random.Generator`` from ``SeedSequence(seed)``).
+        errors: Absolute errors, one per issue (or paired differences with ``absolute=False``).
+        seed: Seed of the resampling (``numpy.random.Generator`` from ``SeedSequence(seed)``); one
+            seed draws the same resampled issues whatever the errors, so intervals of two models
+            under one seed are paired.
         resamples: Number of bootstrap resamples.
+        absolute: Check that the errors are not negative.
 
     Returns:
         ``(mae, low, high)``.
     """
     e = np.asarray(errors, dtype=float)
+    if absolute and np.any(e < 0):
+        raise ValueError("absolute errors cannot be negative")
     if e.size == 0:
         return float("nan"), float("nan"), float("nan")
     rng = np.random.default_rng(np.random.SeedSequence(seed))
@@ -198,10 +217,20 @@ def forecast_issues(
     scores: list[ModelScore] = []
     scored = [i for i in out if i.outcome is not None]
     if scored:
+        errors = {
+            n: np.array([abs(i.forecasts[n] - float(i.outcome)) for i in scored])  # type: ignore[arg-type]
+            for n in names
+        }
+        base = BASELINE if BASELINE in errors else None
         for n in names:
-            errs = [abs(i.forecasts[n] - float(i.outcome)) for i in scored]  # type: ignore[arg-type]
-            mae, lo, hi = bootstrap_mae(errs, seed=seed, resamples=resamples)
-            scores.append(ModelScore(n, mae, lo, hi, len(errs)))
+            mae, lo, hi = bootstrap_mae(errors[n], seed=seed, resamples=resamples)
+            if base is None or n == base:
+                scores.append(ModelScore(n, mae, lo, hi, len(errors[n])))
+                continue
+            # Same resampled issues for both models: the paired interval of the difference.
+            d, dlo, dhi = bootstrap_mae(errors[n] - errors[base], seed=seed, resamples=resamples,
+                                        absolute=False)
+            scores.append(ModelScore(n, mae, lo, hi, len(errors[n]), base, d, dlo, dhi))
     return ForecastResult(names, tuple(out), tuple(scores), seed)
 
 
