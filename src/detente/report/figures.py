@@ -244,6 +244,51 @@ def fan_chart(
     return _layout(fig, title, 90 + 260 * rows)
 
 
+def actor_lines(
+    by_issue: Mapping[str, Mapping[str, Sequence[float]]],
+    *,
+    title: str,
+    unit: str,
+    columns: int = 2,
+) -> go.Figure:
+    """One panel per issue, one line per actor: each actor's (mean) position step by step."""
+    from plotly.subplots import make_subplots
+
+    names = list(by_issue)
+    rows = max(1, math.ceil(len(names) / columns))
+    cols = min(columns, max(1, len(names)))
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=names,
+        horizontal_spacing=0.08,
+        vertical_spacing=min(0.12, 0.3 / rows),
+    )
+    actors = list(dict.fromkeys(a for lines in by_issue.values() for a in lines))
+    for i, name in enumerate(names):
+        r, c = i // cols + 1, i % cols + 1
+        for j, actor in enumerate(actors):
+            values = by_issue[name].get(actor)
+            if not values:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=list(range(len(values))),
+                    y=list(values),
+                    mode="lines",
+                    name=actor,
+                    legendgroup=actor,
+                    showlegend=i == 0,
+                    line={"color": PALETTE[j % len(PALETTE)], "width": 1.6},
+                ),
+                row=r,
+                col=c,
+            )
+    fig.update_xaxes(title_text=f"{unit}s from the as-of date", row=rows)
+    fig.update_yaxes(title_text="position", col=1)
+    return _layout(fig, title, 90 + 260 * rows)
+
+
 def arms_side_by_side(
     arms: Mapping[str, Mapping[str, Mapping[str, Mapping[str, float]]]],
     names: Mapping[str, str],

@@ -338,12 +338,17 @@ def _final(block: Mapping[str, Any], key: str = "q50") -> float:
     return float(v) if v is not None else 0.0
 
 
+def _peak(block: Mapping[str, Any]) -> float:
+    values = [v for v in (block.get("q50") or block.get("mean") or []) if v is not None]
+    return float(max(values)) if values else 0.0
+
+
 def _tension_section(inp: ReportInput, tension: Mapping[str, Any], figs: _Figures) -> str:
-    order = sorted(tension, key=lambda k: -_final(tension[k]))
+    order = sorted(tension, key=lambda k: (-_peak(tension[k]), k))
     shown = {k: tension[k] for k in order[:MAX_FAN_PANELS]}
     fig = figures.fan_chart(
         shown,
-        title="Tension trajectories (pairs with the highest final median)",
+        title=f"Tension trajectories (the {len(shown)} pairs with the highest median at any step)",
         y_title="tension",
         unit=_unit(inp.scenario),
         colours=["#d62728"],
@@ -393,8 +398,23 @@ def _positions_section(inp: ReportInput, positions: Mapping[str, Any], figs: _Fi
     )
 
 
+def _actor_positions_section(
+    inp: ReportInput, actor_positions: Mapping[str, Any], figs: _Figures
+) -> str:
+    names = {i.id: i.name for i in inp.scenario.issues}
+    fig = figures.actor_lines(
+        {names.get(k, k): v for k, v in actor_positions.items() if isinstance(v, Mapping)},
+        title="Actors' positions on each issue (mean over replicates)",
+        unit=_unit(inp.scenario),
+    )
+    return figs.div(fig, "actor-positions")
+
+
 def _paths_section(paths: Mapping[str, Any]) -> str:
     blocks = []
+    definition = paths.get("definition")
+    if isinstance(definition, str):
+        blocks.append(f"<p class='note'>{_e(definition)}</p>")
     for name, items in paths.items():
         if not isinstance(items, list) or not items:
             continue
@@ -409,13 +429,15 @@ def _paths_section(paths: Mapping[str, Any]) -> str:
         blocks.append(
             f"<h3>Paths to {_e(name)}</h3>" + _table(["event sequence", "share"], rows, "numbers")
         )
-    if not blocks:
+    if len(blocks) <= (1 if isinstance(definition, str) else 0):
         return ""
     return "<section id='paths'><h2>Typical paths</h2>" + "".join(blocks) + "</section>"
 
 
 def _pairs_section(inp: ReportInput, pairs: Mapping[str, Any]) -> str:
-    cells: list[tuple[float, str, str, str]] = []
+    from detente.ontology import event_score
+
+    cells: list[tuple[float, str, str]] = []
     horizon = ""
     for pair, by_event in pairs.items():
         if not isinstance(by_event, Mapping):
@@ -428,16 +450,34 @@ def _pairs_section(inp: ReportInput, pairs: Mapping[str, Any]) -> str:
             p = by_h[h]
             p = p.get("p") if isinstance(p, Mapping) else p
             if isinstance(p, int | float):
-                cells.append((float(p), pair, event, h))
+                cells.append((float(p), pair, event))
     if not cells:
         return ""
-    cells.sort(key=lambda c: (-c[0], c[1], c[2]))
-    rows = [[f"<code>{_e(pair)}</code>", _e(event), _num(p)] for p, pair, event, _ in cells[:20]]
-    return (
-        "<section id='pairs'><h2>Most likely events between pairs</h2>"
-        + _table(["pair", "event", f"p by {_unit(inp.scenario)} {horizon}"], rows, "numbers")
-        + f"<p class='note'>The 20 most likely of {len(cells)} (pair, event) combinations.</p></section>"
-    )
+
+    def score(event: str) -> float | None:
+        try:
+            return event_score(event)
+        except (KeyError, ValueError):
+            return None
+
+    unit = _unit(inp.scenario)
+    parts = ["<section id='pairs'><h2>Most likely events between pairs</h2>"]
+    for title, keep in (
+        ("Conflict", lambda e: (score(e) or 0.0) < 0),
+        ("Cooperation", lambda e: (score(e) or 0.0) >= 0),
+    ):
+        chosen = sorted((c for c in cells if keep(c[2])), key=lambda c: (-c[0], c[1], c[2]))
+        if not chosen:
+            continue
+        rows = [[f"<code>{_e(pair)}</code>", _e(event), _num(p)] for p, pair, event in chosen[:12]]
+        parts.append(
+            f"<h3>{title}</h3>"
+            + _table(["pair", "event", f"p by {unit} {horizon}"], rows, "numbers")
+            + f"<p class='note'>The {min(12, len(chosen))} most likely of {len(chosen)} "
+            f"(pair, {title.lower()} event) combinations.</p>"
+        )
+    parts.append("</section>")
+    return "".join(parts)
 
 
 def _mechanisms_section(inp: ReportInput, mechanisms: Mapping[str, Any]) -> str:
@@ -469,6 +509,8 @@ def _simulation_sections(inp: ReportInput, result: Mapping[str, Any], figs: _Fig
         out.append(_tension_section(inp, result["tension"], figs))
     if isinstance(result.get("positions"), Mapping) and result["positions"]:
         out.append(_positions_section(inp, result["positions"], figs))
+    if isinstance(result.get("actor_positions"), Mapping) and result["actor_positions"]:
+        out.append(_actor_positions_section(inp, result["actor_positions"], figs))
     if isinstance(result.get("paths"), Mapping):
         out.append(_paths_section(result["paths"]))
     if isinstance(result.get("pairs"), Mapping):

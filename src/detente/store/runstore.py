@@ -186,12 +186,25 @@ def steps_from_result(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     A block is a dict with a ``steps`` list and statistics as equal-length lists, as the escalation
     engine writes under ``tension`` and ``positions``: ``{"steps": [0, 1, …], "mean": […], "q05": […]}``.
     Its *series* is the path of its parent (``tension``, or ``arms/none/tension`` in a comparison) and its
-    *key* is its own name (``USA->PRK``).
+    *key* is its own name (``USA->PRK``). A dict of equal-length number lists and nothing else (such as
+    ``actor_positions/ISSUE`` = ``{"USA": […], "PRK": […]}``) is a block with steps 0, 1, ….
     """
     rows: list[dict[str, Any]] = []
 
     def walk(node: Mapping[str, Any], path: list[str]) -> None:
         steps = node.get("steps")
+        lists = [v for v in node.values() if isinstance(v, list)]
+        if (
+            steps is None
+            and path
+            and lists
+            and len(lists) == len(node)
+            and len({len(v) for v in lists}) == 1
+            and all(_is_number(x) or x is None for v in lists for x in v)
+        ):
+            # Series by index without a "steps" list (e.g. actor_positions/ISSUE/ACTOR): steps 0, 1, …
+            steps = list(range(len(lists[0])))
+            node = {"steps": steps, **node}
         if isinstance(steps, list) and steps and path:
             series = "/".join(path[:-1]) or path[-1]
             for stat, values in node.items():
