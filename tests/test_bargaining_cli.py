@@ -137,6 +137,22 @@ def test_bad_table_gets_one_line_and_exit_2(tmp_path, capsys, body, message):
     assert str(path) in lines[0]
 
 
+def test_expected_utility_options_and_json_record(bargaining_dir, tmp_path, capsys):
+    table = str(bargaining_dir / "bdm1994_emission_standards.csv")
+    record = tmp_path / "r.json"
+    code, _, _ = run_cli(["forecast", table, "-m", "expected-utility", "--rounds", "8",
+                          "--json", str(record)], capsys)
+    assert code == 0
+    medians = json.loads(record.read_text())["issues"][0]["path"]["medians"]
+    code, _, _ = run_cli(["forecast", table, "-m", "expected-utility", "--rounds", "8",
+                          "--eu", "probability=pair", "--json", str(record)], capsys)
+    assert code == 0
+    other = json.loads(record.read_text())["issues"][0]["path"]["medians"]
+    assert medians[0] == other[0] == 7.0 and medians != other
+    code, _, err = run_cli(["forecast", table, "--eu", "colour=red"], capsys)
+    assert code == 2 and "--eu 'colour=red'" in err
+
+
 def test_unknown_model_is_refused(bargaining_dir, capsys):
     code, _, err = run_cli(
         ["forecast", str(bargaining_dir / "iran_election_2013.csv"), "--model", "oracle"], capsys
@@ -213,7 +229,7 @@ def test_scenario_issues_are_forecast_with_capability_totals(tiny_scenario_file)
 
 
 def test_cli_forecasts_a_scenario_file(tiny_scenario_file, capsys):
-    code, text, _ = run_cli(["forecast", str(tiny_scenario_file)], capsys)
+    code, text, _ = run_cli(["forecast", str(tiny_scenario_file), "--no-store"], capsys)
     assert code == 0
     assert "Issue deal" in text and "expected-utility" in text and "round" in text
 
@@ -223,7 +239,7 @@ def test_shipped_korea_scenario_forecasts_every_issue(capsys):
 
     if "korea-2018" not in shipped_scenarios():
         pytest.skip("korea-2018 is not shipped yet")
-    code, text, _ = run_cli(["forecast", "korea-2018"], capsys)
+    code, text, _ = run_cli(["forecast", "korea-2018", "--no-store"], capsys)
     assert code == 0
     from detente.scenario import load_scenario
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -54,6 +56,20 @@ def forecast(
         float, typer.Option(help="Expected-utility model: probability Q that the status quo holds.")
     ] = 1.0,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap interval of the error.")] = 0,
+    eu: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--eu",
+            help="Expected-utility option KEY=VALUE, repeatable: probability=pair|all-pairs, "
+            "perspective=receiver|proposer, choice=priority|closest, "
+            "responder_salience=target|challenger, conflict_moves=true|false, t=0..1, "
+            "forecast=median|mean.",
+        ),
+    ] = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write the full result (paths, relations, errors) as JSON."),
+    ] = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
 ) -> None:
@@ -63,7 +79,7 @@ def forecast(
     interval. Example: detente forecast korea-2018
     """
     started = time.perf_counter()
-    eo = EUOptions(rounds=rounds, q=q)
+    eo = EUOptions(rounds=rounds, q=q, **_eu_options(eu or []))
     path = Path(target)
     if path.suffix.lower() in {".csv", ".tsv", ".txt"}:
         if not path.exists():
@@ -78,7 +94,7 @@ def forecast(
         result = forecast_scenario(loaded.scenario, model, eu_options=eo, seed=seed)
         _print_scenario_result(result)
         if not no_store:
-            params = {"model": model, "rounds": rounds, "q": q}
+            params = {"model": model, **dataclasses.asdict(eo)}
             record_run("forecast", loaded, params=params, seed=seed, result=result.to_dict(),
                        started=started, store=store)
     if out is not None:
@@ -87,6 +103,44 @@ def forecast(
         except OSError as exc:
             raise InputError(f"{out}: cannot write the forecasts ({exc.strerror or exc})") from None
         console.print(f"wrote {out}")
+    if json_out is not None:
+        try:
+            json_out.write_text(json.dumps(result.to_dict(), indent=1, allow_nan=True))
+        except OSError as exc:
+            raise InputError(f"{json_out}: cannot write the result ({exc.strerror or exc})") from None
+        console.print(f"wrote {json_out}")
+
+
+def _eu_options(items: list[str]) -> dict[str, Any]:
+    """Parse ``KEY=VALUE`` pairs into :class:`EUOptions` fields."""
+    fields = [f.name for f in dataclasses.fields(EUOptions)]
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or key not in fields or key in {"rounds", "q"}:
+            known = ", ".join(k for k in fields if k not in {"rounds", "q"})
+            raise InputError(
+                f"--eu {item!r}: expected KEY=VALUE with KEY one of {known} "
+                "(fix: e.g. --eu probability=pair; use --rounds and --q for those)"
+            )
+        value: Any = raw.strip()
+        if key == "conflict_moves":
+            if value.lower() not in {"true", "false"}:
+                raise InputError(
+                    f"--eu {item!r}: conflict_moves is true or false "
+                    "(fix: --eu conflict_moves=false)"
+                )
+            value = value.lower() == "true"
+        elif key == "t":
+            try:
+                value = float(value)
+            except ValueError:
+                raise InputError(
+                    f"--eu {item!r}: t {value!r} is not a number (fix: --eu t=0.5)"
+                ) from None
+        out[key] = value
+    return out
 
 
 def _fmt(v: float | None) -> str:
