@@ -203,3 +203,73 @@ def test_fast_vote_sums_equal_the_cubic_sum(data):
     expected_all = favourable / every if every > 0 else np.zeros_like(favourable)
     expected_all[d == 0] = 0.0
     np.testing.assert_allclose(win_probability(x, w, "all-pairs"), expected_all, atol=1e-12)
+
+
+# --- contract every registered model keeps -------------------------------------------------------
+
+
+class ModelContract:
+    name: str
+
+    @pytest.fixture
+    def spec(self):
+        return MODELS[self.name]
+
+    def test_is_deterministic(self, spec):
+        rng = np.random.default_rng(np.random.SeedSequence(11))
+        issue = make_issue(rng.uniform(0, 100, 12), rng.uniform(0.1, 1, 12), rng.uniform(0.1, 1, 12),
+                           sq=30.0)
+        assert spec.func(issue) == spec.func(issue)
+
+    def test_forecast_lies_within_the_positions_and_status_quo(self, spec):
+        rng = np.random.default_rng(np.random.SeedSequence(12))
+        for _ in range(20):
+            x = rng.uniform(0, 100, 7)
+            issue = make_issue(x, rng.uniform(0.1, 1, 7), rng.uniform(0.1, 1, 7), sq=50.0)
+            f = spec.func(issue)
+            assert min(x.min(), 50.0) - 1e-9 <= f <= max(x.max(), 50.0) + 1e-9
+
+    def test_issue_and_result_pickle(self, spec):
+        import pickle
+
+        issue = make_issue([1.0, 5.0, 9.0], [1, 2, 3], [0.5, 0.5, 0.5])
+        back = pickle.loads(pickle.dumps(issue))
+        assert spec.func(back) == spec.func(issue)
+
+    def test_declares_traits(self, spec):
+        assert isinstance(spec.traits["dynamic"], bool)
+        assert spec.summary
+
+
+class TestCompromise(ModelContract):
+    name = "compromise"
+
+
+class TestMedian(ModelContract):
+    name = "median"
+
+
+class TestNash(ModelContract):
+    name = "nash"
+
+
+class TestNashBreakdown(ModelContract):
+    name = "nash-breakdown"
+
+
+class TestExpectedUtility(ModelContract):
+    name = "expected-utility"
+
+    def test_refuses_bad_parameters(self, spec):
+        from detente.errors import InputError
+
+        issue = make_issue([1.0, 5.0], [1, 1], [0.5, 0.5])
+        with pytest.raises(InputError, match="rounds"):
+            spec.func(issue, rounds=-1)
+        with pytest.raises(TypeError):
+            spec.func(issue, colour="red")
+
+
+def test_every_registered_model_has_a_contract_test():
+    tested = {cls.name for cls in ModelContract.__subclasses__()}
+    assert tested == set(MODELS)
