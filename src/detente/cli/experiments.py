@@ -343,5 +343,12 @@ def sensitivity(
     for i, idx in enumerate(result.indices, 1):
         table.add_row(str(i), idx.name, *(f"{idx[k]:.3f}" for k in keys))
     console.print(table)
+    share = result.settings.get("noise_share")
+    if share is not None:
+        console.print(
+            f"output mean {result.y_mean:.3f}, variance {result.y_var:.3g}; Monte Carlo noise is at most "
+            f"{100 * share:.0f}% of that variance (raise --runs if it is large)",
+            highlight=False,
+        )
     _write_json(json_out, result.to_dict())
     _write_plots(plot, lambda: sensitivity_figures(result))

@@ -87,6 +87,7 @@ class SensitivityResult:
     y_mean: float
     y_var: float
     settings: dict[str, Any] = field(default_factory=dict)
+    y: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False, compare=False)
 
     @property
     def rank_key(self) -> str:
@@ -190,6 +191,7 @@ def sobol_indices(
     return SensitivityResult(
         "sobol", output, problem, tuple(idx), len(x), seed, float(np.mean(y)), float(np.var(y)),
         {"base_samples": n, "backend": backend.name},
+        y,
     )
 
 
@@ -245,6 +247,7 @@ def morris_indices(
     return SensitivityResult(
         "morris", output, problem, tuple(idx), len(x), seed, float(np.mean(y)), float(np.var(y)),
         {"trajectories": trajectories, "levels": levels, "backend": backend.name},
+        y,
     )
 
 
@@ -431,5 +434,15 @@ def sensitivity(
         res = morris_indices(model, problem, trajectories=samples or 20, seed=seed, backend=backend, output=label)
     else:
         raise InputError(f"--method {method!r}: unknown method (fix: use sobol or morris)")
-    settings = {**res.settings, "scenario": scenario.id, "outcome": outcome, "horizon": h, "runs": runs, "strategy": strategy}
-    return SensitivityResult(res.method, res.output, res.problem, res.indices, res.evaluations, res.seed, res.y_mean, res.y_var, settings)
+    # Binomial variance of one point's estimate, averaged over the points: the share of the output
+    # variance that is Monte Carlo noise is at most noise / variance (less with common random numbers).
+    noise = float(np.mean(res.y * (1 - res.y)) / runs) if res.y.size else None
+    settings = {
+        **res.settings, "scenario": scenario.id, "outcome": outcome, "horizon": h, "runs": runs,
+        "strategy": strategy, "noise_variance": noise,
+        "noise_share": noise / res.y_var if noise is not None and res.y_var > 0 else None,
+    }
+    return SensitivityResult(
+        res.method, res.output, res.problem, res.indices, res.evaluations, res.seed, res.y_mean, res.y_var,
+        settings, res.y,
+    )

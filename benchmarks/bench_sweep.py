@@ -1,0 +1,107 @@
+"""A 64-point sweep of korea-2018 (10 000 runs a point) on the local and the Dask backend.
+
+The sweep is an 8 x 8 grid over ``actors.USA.doctrine`` (0 to 1) and ``mechanisms.K11.rate`` (0 to 0.1),
+with common random numbers. The local backend runs the points one after another in this process; the
+Dask backend runs them on a ``LocalCluster`` of ``--workers`` single-threaded worker processes. The
+benchmark checks that both give identical counts, prints each wall time (the Dask one with and without
+starting the cluster), the median time of a point, the ratio local / Dask, and a projection of the wall
+time on more workers:
+
+    T(w) = startup + overhead + ceil(points / w) * t_point
+
+where ``t_point`` is the median time of one point measured on the local backend and ``overhead`` is what
+the Dask run took beyond ``ceil(points / 2) * t_point`` (scheduling, pickling the scenario, importing
+the engine on the workers). The projection assumes one core per worker and ignores contention for memory
+bandwidth, so read it as a lower bound on a real cluster.
+
+Run: ``python -m benchmarks bench_sweep``, or ``python -m benchmarks.bench_sweep --runs 1000 --points 16``
+for a quick look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from detente.experiments import DaskBackend, LocalBackend, sweep
+from detente.scenario import load_scenario
+
+
+class TimedLocal(LocalBackend):
+    """The local backend, recording the wall time of every job."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        out = []
+        for item in items:
+            t0 = time.perf_counter()
+            out.append(fn(item))
+            self.times.append(time.perf_counter() - t0)
+        return out
+
+
+def _grid(points: int) -> list[str]:
+    side = int(round(math.sqrt(points)))
+    if side * side != points:
+        raise SystemExit(f"--points {points}: use a square number (64 = 8 x 8)")
+    return [f"actors.USA.doctrine=0:1:{side}", f"mechanisms.K11.rate=0:0.1:{side}"]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="bench_sweep", description=__doc__.splitlines()[0])
+    ap.add_argument("--points", type=int, default=64)
+    ap.add_argument("--runs", type=int, default=10000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    if argv is None:
+        # `python -m benchmarks.bench_sweep --runs 1000` passes options; `python -m benchmarks` does not.
+        argv = sys.argv[1:] if sys.argv[0].endswith("bench_sweep.py") else []
+    args = ap.parse_args(argv)
+
+    scenario = load_scenario("korea-2018", check_quotes=False)
+    vary = _grid(args.points)
+    print(f"korea-2018 sweep: {args.points} points x {args.runs} runs, seed {args.seed}", flush=True)
+
+    local_backend = TimedLocal()
+    t0 = time.perf_counter()
+    local = sweep(scenario, vary, runs=args.runs, seed=args.seed, backend=local_backend)
+    t_local = time.perf_counter() - t0
+    t_point = statistics.median(local_backend.times)
+    print(f"local : {t_local:8.1f} s  (median point {t_point:.2f} s)", flush=True)
+
+    t0 = time.perf_counter()
+    with DaskBackend(n_workers=args.workers) as backend:
+        t_start = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        remote = sweep(scenario, vary, runs=args.runs, seed=args.seed, backend=backend)
+        t_dask = time.perf_counter() - t1
+    print(f"dask  : {t_dask:8.1f} s  on {args.workers} workers (+ {t_start:.1f} s to start the LocalCluster)")
+    same = np.array_equal(local.counts, remote.counts)
+    print(f"identical counts on both backends: {same}")
+    if not same:
+        raise SystemExit("the backends disagree")
+    ratio = t_local / t_dask
+    print(f"median ratio local / dask: {ratio:.2f} (ideal {args.workers}; {args.workers} cores on this machine)")
+
+    overhead = max(t_dask - math.ceil(args.points / args.workers) * t_point, 0.0)
+    print(f"dask overhead beyond {math.ceil(args.points / args.workers)} x t_point: {overhead:.1f} s")
+    print("projected wall time, one core per worker:")
+    print("  workers   wall (s)   speed-up vs local")
+    for w in (1, 2, 4, 8, 16, 32, 64):
+        t = t_start + overhead + math.ceil(args.points / w) * t_point
+        print(f"  {w:7d} {t:10.1f} {t_local / t:12.1f}")
+    print(f"  beyond {args.points} workers the sweep cannot split further (one point per task): "
+          "split runs into more points or add outcomes per point")
+
+
+if __name__ == "__main__":
+    main()
