@@ -200,8 +200,13 @@ class Browser:
         return out
 
 
-def render_in_browser(html_path: Path, tmp_path: Path, screenshot: Path) -> dict[str, Any]:
-    """Open ``html_path`` from disk, let the plots draw, and report what the page holds."""
+def render_in_browser(
+    html_path: Path, tmp_path: Path, screenshot: Path, *, from_selector: str | None = None
+) -> dict[str, Any]:
+    """Open ``html_path`` from disk, let the plots draw, and report what the page holds.
+
+    The screenshot is the 1280×2000 window at the top of the page, or from ``from_selector`` down.
+    """
     browser = Browser(tmp_path / "chromium-profile")
     try:
         browser.open_page()
@@ -231,9 +236,15 @@ def render_in_browser(html_path: Path, tmp_path: Path, screenshot: Path) -> dict
                 plotly: typeof window.Plotly,
             })"""
         )
-        shot = browser.send(
-            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False}
-        )
+        capture: dict[str, Any] = {"format": "png", "captureBeyondViewport": False}
+        if from_selector:
+            top = browser.evaluate(
+                f"document.querySelector({json.dumps(from_selector)}).getBoundingClientRect().top"
+                " + window.scrollY"
+            )
+            capture["captureBeyondViewport"] = True
+            capture["clip"] = {"x": 0, "y": float(top), "width": 1280, "height": 2000, "scale": 1}
+        shot = browser.send("Page.captureScreenshot", capture)
         screenshot.write_bytes(base64.b64decode(shot["data"]))
         result = json.loads(facts)
         result["problems"] = browser.problems()
@@ -317,3 +328,24 @@ def test_the_browser_check_catches_a_network_request(tmp_path: Path) -> None:
     page.write_text("<html><body><img src='https://cdn.example.org/x.png'></body></html>")
     seen = render_in_browser(page, tmp_path, tmp_path / "net.png")
     assert any("cdn.example.org" in p for p in seen["problems"])
+
+
+@needs_chromium
+def test_the_korea_2018_report_of_the_real_engine_renders(tmp_path: Path) -> None:
+    escalation = pytest.importorskip("detente.engines.escalation")
+    if not hasattr(escalation, "simulate"):
+        pytest.skip("the escalation engine has no simulate() yet")
+    from detente.scenario import load_scenario_file
+    from detente.store import RunStore
+
+    loaded = load_scenario_file("korea-2018")
+    result = escalation.simulate(loaded.scenario, runs=300, seed=0).to_dict()
+    store = RunStore(tmp_path / "runs.duckdb")
+    store.record("simulate", loaded, params={"runs": 300}, seed=0, result=result)
+    out = write_report(store.get("latest"), tmp_path / "korea-2018.html")
+    seen = render_in_browser(
+        out, tmp_path, _screenshot_path(tmp_path, "report-korea-2018.png"), from_selector="#network"
+    )
+    assert seen["problems"] == []
+    assert seen["drawn"] == seen["divs"] >= 4
+    assert {"USA", "PRK", "KOR", "CHN", "RUS"} <= set(seen["texts"])

@@ -180,7 +180,7 @@ def test_forecast_of_a_scenario_is_recorded_and_reported(
     run = RunStore(store).get("latest")
     assert f"run {run.id} recorded in {store}" in out.replace("\n", "")
     assert run.kind == "forecast" and run.scenario_id == "korea-2018"
-    assert run.params == {"model": "compromise", "rounds": 10, "q": 1.0}
+    assert {"model": "compromise", "rounds": 10, "q": 1.0}.items() <= run.params.items()
     assert {i["issue"] for i in run.result["issues"]} == {
         "prk-nuclear-status",
         "sanctions-pressure",
@@ -197,3 +197,24 @@ def test_forecast_of_a_scenario_is_recorded_and_reported(
         capsys,
     )
     assert code == 0 and len(RunStore(store).runs()) == 1
+
+
+def test_simulate_records_its_run_and_the_report_shows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("detente.engines.escalation")
+    store = tmp_path / "runs.duckdb"
+    args = ["simulate", "korea-2018", "--runs", "40", "--horizon", "6", "--seed", "3", "--quiet"]
+    code, out, _ = run_cli([*args, "--store", str(store)], capsys)
+    assert code == 0
+    run = RunStore(store).get("latest")
+    assert f"run {run.id} recorded" in out.replace("\n", "")
+    assert run.kind == "simulate" and run.seed == 3
+    assert run.params["runs"] == 40 and run.params["horizon"] == 6
+    assert run.result["runs"] == 40 and "outcomes" in run.result
+    assert {"tension", "positions"} <= {s["series"] for s in run.steps}
+    assert {"run", "total"} <= set(run.timings)
+    code, out, _ = run_cli(
+        ["report", "latest", "--store", str(store), "-o", str(tmp_path / "k.html")], capsys
+    )
+    assert code == 0 and "Tracked outcomes" in (tmp_path / "k.html").read_text(encoding="utf-8")

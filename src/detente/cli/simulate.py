@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ import typer
 from rich.table import Table
 
 from detente.cli._app import app, console
+from detente.cli.store_cmds import NoStoreOpt, StoreOpt, record_run
 from detente.errors import InputError
 
 DEFAULT_HISTORY = Path("../shared/data/history")
@@ -40,15 +42,19 @@ def simulate(
     workers: Annotated[int | None, typer.Option(help="Processes (default: automatic).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the full summary as JSON here.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Run the Monte Carlo escalation engine and print outcome odds, tension, positions and paths.
 
     Example: detente simulate korea-2018 --runs 20000 --horizon 24 --seed 7 --json out.json
     """
     from detente.engines.escalation import simulate as run_simulation
-    from detente.scenario.io import load_scenario
+    from detente.scenario.io import load_scenario_file
 
-    scen = load_scenario(scenario, check_quotes=False)
+    started = time.perf_counter()
+    loaded = load_scenario_file(scenario, check_quotes=False)
+    scen = loaded.scenario
     result = run_simulation(
         scen,
         runs=runs,
@@ -60,8 +66,14 @@ def simulate(
         progress=not quiet,
         workers=workers,
     )
+    run_seconds = time.perf_counter() - started
     summary = result.to_dict()
     print_summary(summary)
+    if not no_store:
+        params = {"runs": runs, "horizon": horizon, "strategy": strategy, "mechanisms_off": sorted(off or []),
+                  "overrides": _parse_set(set_ or [])}
+        record_run("simulate", loaded, params=params, seed=seed, result=summary, started=started,
+                   timings={"run": run_seconds}, store=store)
     if json_out is not None:
         try:
             json_out.write_text(json.dumps(summary, indent=1), "utf-8")

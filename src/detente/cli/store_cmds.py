@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from detente.cli._app import app, console
@@ -164,18 +165,17 @@ def list_runs(
     if not rows:
         console.print(f"no runs in {rs.path}", highlight=False)
         return
-    table = Table(title=f"Runs in {rs.path}")
-    for col in ("id", "kind", "recorded (UTC)", "scenario", "seed", "seconds", "detente"):
-        table.add_column(col, no_wrap=col in {"id", "recorded (UTC)"})
+    table = Table(title=f"Runs in {rs.path}", box=box.SIMPLE_HEAD)
+    for col in ("id", "kind", "scenario", "seed", "seconds", "label"):
+        table.add_column(col, no_wrap=col in {"id", "kind", "scenario"})
     for r in rows:
         table.add_row(
             r.id,
             r.kind,
-            f"{r.created_at:%Y-%m-%d %H:%M:%S}",
             r.scenario_id,
             _fmt(r.seed),
-            _fmt(r.total_seconds),
-            r.detente_version,
+            f"{r.total_seconds:.1f}" if r.total_seconds is not None else "—",
+            r.label,
         )
     console.print(table)
 
@@ -213,8 +213,10 @@ def show_run(run: RunArg, store: StoreOpt = None, as_json: JsonOpt = False) -> N
         horizons: list[str] = []
         for by_h in outcomes.values():
             horizons += [h for h in by_h if h not in horizons]
-        table = Table(title="Tracked outcomes: probability by horizon [95% interval]")
-        table.add_column("outcome")
+        table = Table(
+            title="Tracked outcomes: probability by horizon (95% interval)", box=box.SIMPLE_HEAD
+        )
+        table.add_column("outcome", no_wrap=True)
         for h in horizons:
             table.add_column(f"by {h}", justify="right")
         for oid, by_h in outcomes.items():
@@ -222,7 +224,7 @@ def show_run(run: RunArg, store: StoreOpt = None, as_json: JsonOpt = False) -> N
             for h in horizons:
                 c = by_h.get(h)
                 cells.append(
-                    f"{c['p']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}]"
+                    f"{c['p']:.3f} ({c['lo']:.3f}–{c['hi']:.3f})"
                     if isinstance(c, Mapping) and {"p", "lo", "hi"} <= set(c)
                     else "—"
                 )
