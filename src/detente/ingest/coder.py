@@ -157,6 +157,21 @@ def _cameo_code(code: str) -> str | None:
     return None
 
 
+class _Tokens:
+    """A sentence's tokens as plain lists: spaCy builds a Token object on every ``doc[i]``."""
+
+    __slots__ = ("lower", "punct", "text")
+
+    def __init__(self, doc: Any) -> None:
+        self.text: list[str] = []
+        self.lower: list[str] = []
+        self.punct: list[bool] = []
+        for tok in doc:  # one pass: each iteration builds a Token
+            self.text.append(tok.text)
+            self.lower.append(tok.lower_)
+            self.punct.append(tok.is_punct)
+
+
 @dataclass(frozen=True)
 class _Verb:
     synset: str
@@ -176,6 +191,12 @@ class EventCoder:
         for row in _table("verb_patterns.tsv"):
             patterns.setdefault(row["synset"], []).append((tuple(row["keywords"].split()), row["code"]))
         self.patterns = patterns
+        # Patterns by their first keyword, which must come within four words of the verb.
+        self.patterns_by_first: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
+        for synset, rows in patterns.items():
+            table = self.patterns_by_first.setdefault(synset, {})
+            for keywords, pattern_code in rows:
+                table.setdefault(keywords[0], []).append((keywords, pattern_code))
         fallback = self._fallback_codes(patterns)
         phrases: dict[str, list[_Verb]] = {}
         for row in _table("verbs.tsv"):
@@ -232,11 +253,12 @@ class EventCoder:
 
     def code_doc(self, doc: Any, date: dt.date | None = None) -> CodedSentence:
         """Code a spaCy doc made by this coder's pipeline."""
-        out = CodedSentence(text=doc.text, tokens=[t.text for t in doc])
+        t = _Tokens(doc)
+        out = CodedSentence(text=doc.text, tokens=t.text)
         out.mentions = self.gazetteer.mentions(doc, date)
-        out.phrases = self._phrases(doc, out.mentions)
+        out.phrases = self._phrases(t, out.mentions)
         mention_tokens = {i for m in out.mentions for i in range(m.start, m.end)}
-        hits = self._verb_hits(doc, mention_tokens)
+        hits = self._verb_hits(doc, t, mention_tokens)
         for index, end, code in hits:
             info = cameo()[code]
             out.cameo_codes.append(code)
@@ -244,9 +266,9 @@ class EventCoder:
                 continue
             event = info.plover_event
             mode = info.plover_mode if info.plover_mode in plover()[event].modes else None
-            source, target = self._roles(doc, index, end, out.phrases)
-            markers = self._markers(doc, index)
-            passive = index > 0 and doc[index - 1].lower_ in _PASSIVE
+            source, target = self._roles(t, index, end, out.phrases)
+            markers = self._markers(t, index)
+            passive = index > 0 and t.lower[index - 1] in _PASSIVE
             out.events.append(
                 Event(
                     source=source[0] if source else (),
@@ -260,7 +282,7 @@ class EventCoder:
                     trigger=doc[index:end].text,
                     trigger_index=index,
                     source_span=(source[1] if source else None) if passive else (
-                        _subject_span(doc, index) or (source[1] if source else None)
+                        _subject_span(t, index) or (source[1] if source else None)
                     ),
                     target_span=target[1] if target else None,
                 )
@@ -272,30 +294,30 @@ class EventCoder:
 
     # -----------------------------------------------------------------------------------------
 
-    def _verb_hits(self, doc: Any, skip: set[int]) -> list[tuple[int, int, str]]:
+    def _verb_hits(self, doc: Any, t: _Tokens, skip: set[int]) -> list[tuple[int, int, str]]:
         """Event words with their CAMEO code, in text order: ``(start, end, code)``."""
         hits: list[tuple[int, int, str]] = []
         covered: set[int] = set(self._idiom_tokens(doc))
         for match_id, start, end in self.phrase_matcher(doc):
             form = self.nlp.vocab.strings[match_id]
             for verb in self.phrase_verbs.get(form, []):
-                code = self._refine(doc, end, verb)
+                code = self._refine(t, end, verb)
                 if code:
                     hits.append((start, end, code))
                     covered.update(range(start, end))
                     break
-        for tok in doc:
-            if tok.i in covered or tok.i in skip or tok.is_punct:
+        for i, lower in enumerate(t.lower):
+            if i in covered or i in skip or t.punct[i]:
                 continue
-            verbs = self.forms.get(tok.lower_)
-            if not verbs or tok.text[:1].isupper() and tok.i > 0:
+            verbs = self.forms.get(lower)
+            if not verbs or t.text[i][:1].isupper() and i > 0:
                 continue  # a capitalised word inside a sentence is a name, not a verb
-            if tok.i > 0 and doc[tok.i - 1].lower_ in _NOUN_MARKERS and tok.lower_ not in _EVENT_NOUNS:
+            if i > 0 and t.lower[i - 1] in _NOUN_MARKERS and lower not in _EVENT_NOUNS:
                 continue  # "the reason", "its plans": a noun that names no event
             for verb in verbs:
-                code = self._refine(doc, tok.i + 1, verb)
+                code = self._refine(t, i + 1, verb)
                 if code:
-                    hits.append((tok.i, tok.i + 1, code))
+                    hits.append((i, i + 1, code))
                     break
         hits.sort()
         return hits
@@ -307,11 +329,15 @@ class EventCoder:
             out.extend(range(start, end))
         return out
 
-    def _refine(self, doc: Any, after: int, verb: _Verb) -> str | None:
+    def _refine(self, t: _Tokens, after: int, verb: _Verb) -> str | None:
         """The code of the best pattern of the verb's synset matching the words after it, else its own."""
-        window = [t.lower_ for t in doc[after : after + 8]]
+        window = t.lower[after : after + 8]
         best: tuple[int, str] | None = None
-        for keywords, code in self.patterns.get(verb.synset, ()):
+        by_first = self.patterns_by_first.get(verb.synset)
+        if not by_first:
+            return verb.code
+        candidates = [p for w in dict.fromkeys(window[:4]) for p in by_first.get(w, ())]
+        for keywords, code in candidates:
             pos = 0
             ok = True
             for k, word in enumerate(keywords):
@@ -330,14 +356,14 @@ class EventCoder:
                 return resolved
         return verb.code
 
-    def _phrases(self, doc: Any, mentions: list[Mention]) -> list[Phrase]:
+    def _phrases(self, t: _Tokens, mentions: list[Mention]) -> list[Phrase]:
         """Actor phrases: a mention or a sector noun, widened over titles, names and determiners."""
-        n = len(doc)
+        n = len(t.text)
         owner: dict[int, str] = {}
         for m in mentions:
             for i in range(m.start, m.end):
                 owner[i] = m.actor
-        seeds = sorted({m.start for m in mentions} | {t.i for t in doc if t.lower_ in self.agents})
+        seeds = sorted({m.start for m in mentions} | {i for i, w in enumerate(t.lower) if w in self.agents})
         phrases: list[Phrase] = []
         used: set[int] = set()
         for seed in seeds:
@@ -346,54 +372,54 @@ class EventCoder:
             start = end = seed
             end = seed + 1
             while end < n and end not in used and (
-                doc[end].text[:1].isupper() or doc[end].lower_ in self.agents or end in owner
-                or (doc[end].lower_ == "of" and end + 1 < n and doc[end + 1].text[:1].isupper())
-                or doc[end].text in {"-", "–"}
+                t.text[end][:1].isupper() or t.lower[end] in self.agents or end in owner
+                or (t.lower[end] == "of" and end + 1 < n and t.text[end + 1][:1].isupper())
+                or t.text[end] in {"-", "–"}
             ):
                 end += 1
             while start > 0 and start - 1 not in used and (
-                (doc[start - 1].text[:1].isupper() and not doc[start - 1].is_sent_start)
-                or doc[start - 1].lower_ in _DETERMINERS
-                or (start - 1 == 0 and doc[0].text[:1].isupper())
+                (t.text[start - 1][:1].isupper() and start - 1 > 0)
+                or t.lower[start - 1] in _DETERMINERS
+                or (start - 1 == 0 and t.text[0][:1].isupper())
             ):
                 start -= 1
-                if doc[start].lower_ in _DETERMINERS:
+                if t.lower[start] in _DETERMINERS:
                     break
             actors = tuple(dict.fromkeys(owner[i] for i in range(start, end) if i in owner))
-            agent = next((self.agents[doc[i].lower_] for i in range(start, end) if doc[i].lower_ in self.agents), None)
+            agent = next((self.agents[t.lower[i]] for i in range(start, end) if t.lower[i] in self.agents), None)
             phrases.append(Phrase(start, end, actors, agent))
             used.update(range(start, end))
         return phrases
 
     def _roles(
-        self, doc: Any, index: int, end: int, phrases: list[Phrase]
+        self, t: _Tokens, index: int, end: int, phrases: list[Phrase]
     ) -> tuple[tuple[tuple[str, ...], tuple[int, int]] | None, tuple[tuple[str, ...], tuple[int, int]] | None]:
         """Source and target of the event word at ``index``: ``((actors, span), (actors, span))``."""
-        before = [p for p in phrases if p.end <= index and not any(doc[k].text in _BOUNDARY for k in range(p.end, index))]
+        before = [p for p in phrases if p.end <= index and not any(t.lower[k] in _BOUNDARY for k in range(p.end, index))]
         after = [p for p in phrases if p.start >= end and p.start - end <= 10]
-        passive = index > 0 and doc[index - 1].lower_ in _PASSIVE
-        by = next((p for p in after if p.start > 0 and doc[p.start - 1].lower_ == "by"), None)
-        src_group = _group(doc, before[::-1]) if before else None
-        tgt_group = _group(doc, after) if after else None
+        passive = index > 0 and t.lower[index - 1] in _PASSIVE
+        by = next((p for p in after if p.start > 0 and t.lower[p.start - 1] == "by"), None)
+        src_group = _group(t, before[::-1]) if before else None
+        tgt_group = _group(t, after) if after else None
         if passive and by is not None:
-            src_group = _group(doc, [p for p in after if p.start >= by.start])
-            tgt_group = _group(doc, before[::-1]) if before else None
+            src_group = _group(t, [p for p in after if p.start >= by.start])
+            tgt_group = _group(t, before[::-1]) if before else None
         return src_group, tgt_group
 
     @staticmethod
-    def _markers(doc: Any, index: int) -> tuple[str, ...]:
+    def _markers(t: _Tokens, index: int) -> tuple[str, ...]:
         """Markers from the words before the event word in its clause (and any "if" before it)."""
         found: set[str] = set()
         window: list[str] = []
         for k in range(index - 1, max(-1, index - 7), -1):
-            word = doc[k].lower_
+            word = t.lower[k]
             if word in {";", ":", "(", "."} or (word == "," and k < index - 3):
                 break
             window.append(word)
         words = set(window)
         if words & _NEGATION:
             found.add("negated")
-        if words & _HYPOTHETICAL or any(doc[k].lower_ == "if" for k in range(index)):
+        if words & _HYPOTHETICAL or "if" in t.lower[:index]:
             found.add("hypothetical")
         if words & _FUTURE or ("to" in words and "going" in words):
             found.add("future")
@@ -402,7 +428,7 @@ class EventCoder:
         return tuple(m for m in MARKERS if m in found)
 
 
-def _group(doc: Any, ordered: list[Phrase]) -> tuple[tuple[str, ...], tuple[int, int]] | None:
+def _group(t: _Tokens, ordered: list[Phrase]) -> tuple[tuple[str, ...], tuple[int, int]] | None:
     """The first phrase of ``ordered`` and those conjoined to it ("Russia and China"), as actors and span.
 
     A comma alone joins phrases only in a list that an "and" closes ("Russia, China and Iran"); else it
@@ -415,7 +441,7 @@ def _group(doc: Any, ordered: list[Phrase]) -> tuple[tuple[str, ...], tuple[int,
     for p in ordered[1:]:
         prev = (pending or group)[-1]
         lo, hi = sorted(((prev.start, prev.end), (p.start, p.end)))
-        between = [doc[k].lower_ for k in range(lo[1], hi[0])]
+        between = t.lower[lo[1] : hi[0]]
         if not between or not all(w in _CONJ or w in _DETERMINERS for w in between):
             break
         if "and" in between or "&" in between:
@@ -439,21 +465,21 @@ _CHUNK_STOP = frozenset(
 _LEAD_SKIP = frozenset("meanwhile also however then reportedly earlier later separately still yet".split())
 
 
-def _subject_span(doc: Any, index: int) -> tuple[int, int] | None:
+def _subject_span(t: _Tokens, index: int) -> tuple[int, int] | None:
     """The subject of an event word that names no known actor: the first chunk of its clause.
 
     The clause starts after the last comma or semicolon before the event word that leaves a chunk
     (so "In September, a car bomb in Kiev killed …" gives "a car bomb"); the chunk runs until a
     preposition, auxiliary, punctuation or the event word.
     """
-    cuts = [k for k in range(index) if doc[k].text in {",", ";", ":"}]
+    cuts = [k for k in range(index) if t.text[k] in {",", ";", ":"}]
     for begin in [c + 1 for c in reversed(cuts)] + [0]:
         start = begin
-        while start < index and doc[start].lower_ in _LEAD_SKIP:
+        while start < index and t.lower[start] in _LEAD_SKIP:
             start += 1
         end = start
         while end < index and not (
-            (doc[end].is_punct and doc[end].text not in {"-", "'s", "’s"}) or doc[end].lower_ in _CHUNK_STOP
+            (t.punct[end] and t.text[end] not in {"-", "'s", "’s"}) or t.lower[end] in _CHUNK_STOP
         ):
             end += 1
         if end > start:
