@@ -100,7 +100,7 @@ def relation_network(scenario: Scenario) -> go.Figure:
     fig = go.Figure(traces)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    return _layout(fig, f"Relations as of {scenario.scenario.as_of}", 520)
+    return _layout(fig, f"Relations as of {scenario.scenario.as_of}", 460)
 
 
 def _horizons(outcomes: Mapping[str, Mapping[str, Any]]) -> list[str]:
