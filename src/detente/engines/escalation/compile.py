@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -504,7 +504,7 @@ def compile_scenario(
             if i in src and j in tgt:
                 match[o, p, acts] = True
 
-    return Compiled(
+    compiled = Compiled(
         scenario_id=scenario.id,
         actors=actors,
         pairs=pair_arr,
@@ -555,6 +555,12 @@ def compile_scenario(
         outcome_min=omin,
         nuclear_issue=nuclear_issue,
     )
+    # NOTE: float32 throughout the step kernel; mixing in float64 arrays would double memory traffic.
+    for f in fields(compiled):
+        value = getattr(compiled, f.name)
+        if isinstance(value, np.ndarray) and value.dtype == np.float64 and f.name != "intercept":
+            setattr(compiled, f.name, value.astype(np.float32))
+    return compiled
 
 
 def _is_nuclear(ev: NamedEvent) -> bool:

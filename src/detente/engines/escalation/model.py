@@ -188,6 +188,7 @@ class _Run:
         self.rngs = rngs
         self.R = BLOCK * len(rngs)
         self.lane_weight = (np.arange(self.R) < keep).astype(np.float64)
+        self._buffer: np.ndarray | None = None
 
     def _block_sum(self, x: np.ndarray) -> np.ndarray:
         """Per-block sums over the lanes that are real replicates: (blocks, …)."""
@@ -251,10 +252,10 @@ class _Run:
         econ_rec[:, 0] = econ
         apos_sum[:, 0] = self._block_sum(pos)
 
-        onehot_dst = np.zeros((P, N), f32)
-        onehot_dst[np.arange(P), dst] = 1.0
-        onehot_src = np.zeros((P, N), f32)
-        onehot_src[np.arange(P), src] = 1.0
+        pair_offsets = (np.arange(P) * A)[None, :]
+        # Sums over pairs by acting or receiving actor (segment sums: no BLAS threads in the hot loop).
+        by_src = _Agg(src, N)
+        by_dst = _Agg(dst, N)
         pair_flat = (np.arange(P) * len(TYPES))[None, :]
         rep_idx = (np.arange(R) * P * len(TYPES))[:, None]
         rival_pair = c0.rivals[src, dst]
@@ -298,9 +299,9 @@ class _Run:
             perceived = T[:, rev] * np.exp(sig * z_perc - 0.5 * sig * sig)
             sh = _sat(perceived, sat)
             # Dense tension for alliance obligations and theatre linkage.
-            Tn = np.zeros((R, N, N), f32)
-            Tn[:, src, dst] = _sat(T, sat)
-            obl = np.einsum("ik,rjk->rij", st.obligation, Tn)[:, src, dst]
+            Ts = _sat(T, sat)
+            # obl[i→j] = Σ_k O[i, k]·T[j→k]: hostility towards i's allies (sparse entries).
+            obl = st.obl_sum(Ts)
             if K:
                 diff = np.abs(pos[:, :, src] - pos[:, :, dst])
                 wsal = cp.sal[:, src]
@@ -335,6 +336,7 @@ class _Run:
                     if p >= 0:
                         h[:, p] += mech["E14"]["parity"] * closeness
             h -= prm["audience_cost"] * cp.audience[src]
+            h, q, w = h.astype(f32, copy=False), q.astype(f32, copy=False), w.astype(f32, copy=False)
 
             # Utilities: intercept + λ·(c·h − c²·w) for conflict, λ·k·q for cooperation, + bonuses.
             # NOTE: loops over actions on (R, P) slices; an (R, P, A) layout is ~20× slower in numpy.
@@ -399,10 +401,11 @@ class _Run:
             Tn2 += prm["impulse"] * Cf[:, rev] - relief
             if st.is_test.any():
                 # A weapons test alarms every actor, not only the one it is coded against (half weight).
-                tested = (st.is_test[act] * Cf) @ onehot_src  # (R, N) conflict of tests by each actor
+                tested = by_src(st.is_test[act] * Cf)  # (R, N) conflict of tests by each actor
                 Tn2 += 0.5 * prm["impulse"] * tested[:, dst]
             if "E11" in mech:
-                link = np.einsum("ik,rkj->rij", st.partners, Tn)[:, src, dst]
+                # link[i→j] = Σ_k partners[i, k]·T[k→j]
+                link = st.link_sum(Ts)
                 Tn2 += mech["E11"]["linkage"] * link
             if "E13" in mech or True:
                 spill = mech.get("E13", {}).get("spillover", 0.05) * (1.0 - mech.get("E13", {}).get("decoupling", 0.0))
@@ -417,7 +420,7 @@ class _Run:
                 capratio = cap[:, src] / (cap[:, src] + cap[:, dst])
                 pull = prm["coerce_rate"] * Cf * capratio * (1.0 - cp.resolve[dst])[None, :]
                 pull += prm["persuade_rate"] * Kc
-                conc = np.isin(atype, st.concession_types).astype(f32)
+                conc = st.is_concession[act].astype(f32)
                 pull += prm["concede_rate"] * conc[:, rev]
                 if "E02" in mech and st.e02 is not None:
                     for p in st.e02:
@@ -426,7 +429,7 @@ class _Run:
                 d = pos[:, :, src] - pos[:, :, dst]
                 contrib = pull[:, None, :] * d * (1.0 - 0.5 * cp.sal[:, dst])[None]
                 old_pos = pos
-                pos = pos + contrib @ onehot_dst
+                pos = pos + by_dst(contrib)
                 if "K07" in mech:
                     lim = mech["K07"]["limit"]
                     for tgt in st.sanction_targets:
@@ -469,10 +472,10 @@ class _Run:
                         econ[:, pres] *= 1.0 - mech["K06"]["compliance_cost"] * inten
             sanc = (atype == TYPES.index(EventType.SANCTION)).astype(f32)
             if "K05" in mech:
-                econ *= 1.0 - mech["K05"]["bite"] * (sanc @ onehot_dst)
+                econ *= 1.0 - mech["K05"]["bite"] * by_dst(sanc)
             if "E07" in mech:
                 aid = (atype == TYPES.index(EventType.AID)).astype(f32)
-                econ += mech["E07"]["aid_value"] * (aid @ onehot_dst)
+                econ += mech["E07"]["aid_value"] * by_dst(aid)
             if "E08" in mech and st.e08 is not None:
                 mil[:, st.e08] *= 1.0 + mech["E08"]["growth"]
             if "E14" in mech and len(st.e14) == 2:
@@ -482,7 +485,7 @@ class _Run:
             np.clip(econ, 0.05, 2.0, out=econ)
             # Standing with the audience (K08, K14).
             material = cp.conflict[act] * (atype >= TYPES.index(EventType.PROTEST))
-            rep -= prm["reputation_rate"] * (material.astype(f32) @ onehot_src)
+            rep -= prm["reputation_rate"] * by_src(material.astype(f32))
             if "K14" in mech and st.k14 is not None:
                 p_to, p_from = st.k14
                 trapped = src[p_to]
@@ -515,8 +518,10 @@ class _Run:
             unset = flat[sel] < 0
             flat[sel[unset]] = step
             if n_out:
-                hits = cp.outcome_match.reshape(n_out, -1)[:, np.arange(P)[None, :] * A + act]  # (O, R, P)
-                out_count += hits.sum(-1).T
+                # One gather of a bit code per (pair, action), then a popcount per outcome.
+                codes = st.outcome_code[pair_offsets + act]
+                for o in range(n_out):
+                    out_count[:, o] += ((codes >> o) & 1).sum(1, dtype=np.int32)
                 newly = (out_count >= cp.outcome_min[None, :]) & (out_first < 0)
                 out_first[newly] = step
             assault = (act == a_assault) | (atype == TYPES.index(EventType.ASSAULT))
@@ -686,10 +691,13 @@ class _Run:
                 c, k = 0.0, 0.0
             key = (c, k)
             if key not in cache:
+                c32, k32 = np.float32(c), np.float32(k)
                 if c > 0:
-                    cache[key] = (c * (h - c * w)).astype(np.float32)
+                    x = w * (-c32 * c32)
+                    x += c32 * h
+                    cache[key] = x
                 elif k > 0:
-                    cache[key] = (k * q).astype(np.float32)
+                    cache[key] = k32 * q
                 else:
                     cache[key] = np.zeros((R, P), np.float32)
             return cache[key]
@@ -720,27 +728,31 @@ class _Run:
                 best = np.where(better, x, best)
                 act[better] = a
             return act
-        S = np.exp(base).astype(np.float32)  # (P, A), 0 where unavailable
-        E = np.zeros((A, R, P), np.float32)
+        S = np.ascontiguousarray(np.exp(base).astype(np.float32).T)  # (A, P), 0 where unavailable
+        # One buffer for the whole run: a fresh (A, R, P) array each step costs page faults.
+        if self._buffer is None or self._buffer.shape != (A, R, P):
+            self._buffer = np.empty((A, R, P), np.float32)
+        E = self._buffer
         total = np.zeros((R, P), np.float32)
         for a in range(A):
-            if not S[:, a].any():
+            if not S[a].any():
+                E[a] = 0.0
                 continue
-            x = (lam * extra(a, systematic(a))).astype(np.float32)
-            np.minimum(x, 60.0, out=x)
-            e = np.exp(x)
-            e *= S[:, a]
+            x = extra(a, systematic(a)) * np.float32(lam)
+            np.minimum(x, np.float32(60.0), out=x)
+            e = np.exp(x, out=x)
+            e *= S[a]
             if a in chan_ok:
                 e *= chan_ok[a]
             E[a] = e
             total += e
         thresh = u * total
         run = np.zeros((R, P), np.float32)
-        act = np.zeros((R, P), np.int64)
+        count = np.zeros((R, P), np.int16)
         for a in range(A - 1):
             run += E[a]
-            act += run < thresh
-        return act
+            count += run < thresh
+        return count.astype(np.int64)
 
     def _after_step(self, st: _Static, act: np.ndarray, atype: np.ndarray, Cf: np.ndarray) -> None:
         cp = st.cp
@@ -750,6 +762,46 @@ class _Run:
             self.k17_deter *= 0.8
             for p in p_targets:
                 self.k17_deter[:, p] += cp.mech["K17"]["deterrence"] * warned
+
+
+class _Agg:
+    """Sum the last axis (pairs) into actors by a per-pair actor index, with segment sums."""
+
+    def __init__(self, index: np.ndarray, n: int) -> None:
+        self.order = np.argsort(index, kind="stable")
+        self.identity = bool(np.array_equal(self.order, np.arange(len(index))))
+        ordered = index[self.order]
+        self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        self.cols = ordered[self.starts]
+        self.n = n
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        xs = x if self.identity else x[..., self.order]
+        out = np.zeros((*x.shape[:-1], self.n), x.dtype)
+        out[..., self.cols] = np.add.reduceat(xs, self.starts, axis=-1)
+        return out
+
+
+class _Sparse:
+    """``out[:, p] = Σ w·x[:, q]`` over entries ``(p, q, w)``, as a gather and segment sums."""
+
+    def __init__(self, entries: list[tuple[int, int, float]], n_pairs: int) -> None:
+        entries = sorted(entries)
+        self.n = n_pairs
+        self.empty = not entries
+        if self.empty:
+            return
+        p = np.array([e[0] for e in entries])
+        self.q = np.array([e[1] for e in entries])
+        self.w = np.array([e[2] for e in entries], np.float32)
+        self.starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
+        self.cols = p[self.starts]
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        out = np.zeros((x.shape[0], self.n), np.float32)
+        if not self.empty:
+            out[:, self.cols] = np.add.reduceat(x[:, self.q] * self.w, self.starts, axis=1)
+        return out
 
 
 class _Static:
@@ -767,6 +819,12 @@ class _Static:
         self.avail_pairs = {a: np.flatnonzero(np.isfinite(cp.intercept[:, a])) for a in range(A)}
         self.is_test = np.zeros(A, bool)
         self.is_test[cp.test_actions] = True
+        self.is_concession = np.isin(cp.action_type, [TYPES.index(EventType.CONCEDE), TYPES.index(EventType.RETREAT), TYPES.index(EventType.AGREE)])
+        n_out = len(cp.outcomes)
+        code_dtype = np.int64 if n_out > 30 else np.int32
+        self.outcome_code = np.zeros(P * A, code_dtype)
+        for o in range(n_out):
+            self.outcome_code |= cp.outcome_match[o].reshape(-1).astype(code_dtype) << o
         t0 = cp.tension0[dst, src]
         sat0 = t0 / (1.0 + t0 / prm["tension_saturation"])
         self.felt0 = {i: float(sat0[src == i].mean()) for i in range(n) if (src == i).any()}
@@ -826,7 +884,19 @@ class _Static:
         self.reaction = reaction[src, dst].astype(np.float32)
         self.grievance = grievance[src, dst].astype(np.float32)
         self.decay = cp.decay[src, dst].astype(np.float32)
-        self.partners = ((cp.affinity > 0) & (cp.obligation > 0)).astype(np.float32)
+        partners = (cp.affinity > 0) & (cp.obligation > 0)
+        obl_entries: list[tuple[int, int, float]] = []
+        link_entries: list[tuple[int, int, float]] = []
+        for p_, (i, j) in enumerate(zip(src, dst, strict=True)):
+            for k in range(n):
+                if k in (i, j):
+                    continue
+                if obligation[i, k] > 0 and pi[j, k] >= 0:
+                    obl_entries.append((p_, int(pi[j, k]), float(obligation[i, k])))
+                if partners[i, k] and pi[k, j] >= 0:
+                    link_entries.append((p_, int(pi[k, j]), 1.0))
+        self.obl_sum = _Sparse(obl_entries, P)
+        self.link_sum = _Sparse(link_entries, P)
         self.lower_pair = src < dst
         C = len(cp.channels)
         self.chan_pair = np.zeros((C, P), bool)
