@@ -161,3 +161,27 @@ def test_missing_directory_and_oversized_articles_are_refused(tmp_path: Path) ->
         fh.truncate(200_000_000)  # sparse: no disk used, refused on its size before any read
     with pytest.raises(InputError, match=r"is 200\.0 MB; articles above 10 MB"):
         read_article(big)
+
+
+def test_menus_and_breadcrumbs_are_dropped_and_a_first_sentence_kept() -> None:
+    cleaned = clean("Home | World | Opinions | About\nNews › Asia › Korea\nRussia met China. They talked.\n")
+    assert [s.text for s in cleaned.sentences] == ["Russia met China.", "They talked."]
+    assert [r.reason for r in cleaned.removed] == ["navigation", "navigation"]
+
+
+line_words = st.sampled_from(["Russia", "met", "China", "the", "U.S.", "talks", "S", ";", "Opinions", "Views expressed", "5"])
+lines_ = st.lists(st.lists(line_words, min_size=0, max_size=12).map(" ".join), min_size=1, max_size=10)
+
+
+@given(lines_, st.booleans())
+def test_cleaning_keeps_only_text_of_the_article_and_accounts_for_every_drop(lines: list[str], repeat: bool) -> None:
+    if repeat:
+        lines = lines + lines  # a passage and its repeat
+    text = "\n".join(lines)
+    cleaned = clean(text)
+    source = text.split("\n")
+    for s in cleaned.sentences:
+        assert s.text in source[s.line - 1]
+    for r in cleaned.removed:
+        assert r.text in source[r.line - 1]
+        assert r.kept_line is None or r.kept_line > r.line

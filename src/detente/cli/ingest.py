@@ -79,11 +79,11 @@ def ingest(
         furniture = clean.furniture
         if furniture:
             lines = sorted({r.line for r in furniture})
+            kinds = Counter(r.reason for r in furniture)
+            parts = [f"{kinds[k]} {label} line(s)" for k, label in (("furniture", "teaser"), ("navigation", "navigation")) if kinds[k]]
+            parts += [f"disclaimer “{_cut(r.text, 40)}”" for r in furniture if r.reason == "disclaimer"]
             console.print(
-                f"Dropped web-page furniture on lines {_ranges(lines)}: "
-                + "; ".join(sorted({f'{r.reason} “{_cut(r.text, 40)}”' for r in furniture if r.reason == 'disclaimer'}))
-                + ("; " if any(r.reason == "disclaimer" for r in furniture) else "")
-                + f"{sum(r.reason == 'furniture' for r in furniture)} teaser line(s)",
+                f"Dropped web-page furniture on lines {_ranges(lines)}: " + "; ".join(parts),
                 highlight=False, soft_wrap=True,
             )
         if clean.repeats:

@@ -138,7 +138,9 @@ def code_jsonl(
                 _drain(results, sink, stats)
             else:
                 EventCoder.load()  # build once here; forked workers inherit it
-                ctx = multiprocessing.get_context("fork")
+                # Fork shares the built coder with the workers; where there is no fork, each builds its own.
+                method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+                ctx = multiprocessing.get_context(method)
                 with ctx.Pool(workers) as pool:
                     _drain(pool.imap(_code_chunk, chunks), sink, stats)
         except UnicodeDecodeError as exc:

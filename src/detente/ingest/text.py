@@ -41,7 +41,7 @@ class Removed:
 
     text: str
     line: int
-    reason: Literal["furniture", "disclaimer", "repeat"]
+    reason: Literal["furniture", "disclaimer", "navigation", "repeat"]
     kept_line: int | None = None
 
 
@@ -213,6 +213,8 @@ _DISCLAIMER = re.compile(
     r"^advertisement$|^related articles?$|^tags?:)",
     re.IGNORECASE,
 )
+# Menus and breadcrumbs: "Home | World | Opinions", "News › Asia › Korea".
+_NAVIGATION = re.compile(r"^(?:[^|.!?]{1,30}\|){2,}[^|.!?]{1,30}$|^[^.!?]{0,80}[›»][^.!?]{0,80}[›»]")
 # A stray marker left where a bullet list was flattened into one line: "…; S Intensifying …".
 _BULLET = re.compile(r"(?<=[;.:])\s+(?:S|•|▪|●|◦|·|-|–|\*)\s+(?=[A-Z“\"])")
 # A heading glued to the next paragraph: "…caused by US “arrogance”The hegemonic …".
@@ -312,7 +314,7 @@ def _is_repeat(a: list[str], b: list[str]) -> bool:
 def clean(text: str, fmt: Format = "text") -> CleanText:
     """Clean an article's text and split it into sentences.
 
-    Drops disclaimers and teaser blocks for other articles, splits flattened bullet lists (the stray
+    Drops disclaimers, menus and teaser blocks for other articles, splits flattened bullet lists (the stray
     ``S`` between items) and headings glued to a paragraph, and drops sentences that repeat a later
     passage (a summary at the top that the body repeats), keeping the later copy.
 
@@ -330,6 +332,8 @@ def clean(text: str, fmt: Format = "text") -> CleanText:
     for i, line in enumerate(lines):
         if _DISCLAIMER.search(line.strip()):
             drop[i] = "disclaimer"
+        elif _NAVIGATION.search(line.strip()):
+            drop[i] = "navigation"
     kept_lines = [("" if i in drop else line) for i, line in enumerate(lines)]
     for i in _teaser_blocks(kept_lines):
         drop.setdefault(i, "furniture")
@@ -354,7 +358,7 @@ def clean(text: str, fmt: Format = "text") -> CleanText:
                 item = item.strip()
                 if not item:
                     continue
-                title = paragraph == 1 and len(pieces) == 1 and len(item.split()) <= 10
+                title = paragraph == 1 and len(pieces) == 1 and len(item.split()) <= 10 and not item.endswith(".")
                 if not is_list and (title or (_is_short_label(item, 14) and not re.search(r"[.!?]$", item))):
                     candidates.append(Sentence(item, i + 1, paragraph, "heading"))
                     continue
