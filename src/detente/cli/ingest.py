@@ -79,7 +79,7 @@ def ingest(
         furniture = clean.furniture
         if furniture:
             lines = sorted({r.line for r in furniture})
-            kinds = Counter(r.reason for r in furniture)
+            kinds: Counter[str] = Counter(r.reason for r in furniture)
             parts = [f"{kinds[k]} {label} line(s)" for k, label in (("furniture", "teaser"), ("navigation", "navigation")) if kinds[k]]
             parts += [f"disclaimer “{_cut(r.text, 40)}”" for r in furniture if r.reason == "disclaimer"]
             console.print(
