@@ -822,9 +822,10 @@ class _Static:
         self.is_concession = np.isin(cp.action_type, [TYPES.index(EventType.CONCEDE), TYPES.index(EventType.RETREAT), TYPES.index(EventType.AGREE)])
         n_out = len(cp.outcomes)
         code_dtype = np.int64 if n_out > 30 else np.int32
-        self.outcome_code = np.zeros(P * A, code_dtype)
+        code = np.zeros(P * A, np.int64)
         for o in range(n_out):
-            self.outcome_code |= cp.outcome_match[o].reshape(-1).astype(code_dtype) << o
+            code = code | (cp.outcome_match[o].reshape(-1).astype(np.int64) << o)
+        self.outcome_code = code.astype(code_dtype)
         t0 = cp.tension0[dst, src]
         sat0 = t0 / (1.0 + t0 / prm["tension_saturation"])
         self.felt0 = {i: float(sat0[src == i].mean()) for i in range(n) if (src == i).any()}
