@@ -13,8 +13,10 @@ from detente.scenario.model import Value
 from detente.store import RunStore
 from tests.test_store_fixtures import (
     fake_compare_result,
+    fake_rows_compare_result,
     fake_sensitivity_result,
     fake_simulate_result,
+    fake_sweep_result,
     write_tiny_scenario,
 )
 
@@ -172,3 +174,44 @@ def test_the_korea_2018_report_renders_with_the_shipped_scenario(tmp_path: Path)
     assert loaded.scenario.scenario.title in text
     for src in loaded.scenario.sources:
         assert src.id in text
+
+
+def test_an_experiments_comparison_shows_strategy_arms_and_component_effects(
+    tiny: LoadedScenario,
+) -> None:
+    result = fake_rows_compare_result(tiny)
+    text = render(ReportInput(tiny.scenario, "compare", result))
+    assert "<h2>Arms side by side</h2>" in text
+    assert "talks:venue (alone)" in text  # component arms appear among the differences
+    flagged = sum(
+        1
+        for r in result["rows"]
+        if r["effect"] is not None and (r["effect"] - 0.02 > 0 or r["effect"] + 0.02 < 0)
+    )
+    assert text.count("<td>yes</td>") == flagged
+
+
+def test_a_sweep_shows_its_points_and_trends(tiny: LoadedScenario) -> None:
+    result = fake_sweep_result(tiny)
+    text = render(ReportInput(tiny.scenario, "sweep", result))
+    assert "<h2>Sweep</h2>" in text and "grid design over 6 points" in text
+    assert any(i.endswith("-sweep") for i in _figure_ids(text))
+    assert (
+        "<b>0.1 <span class='ci'>[0.05, 0.15]</span></b>" in text
+    )  # a trend whose interval excludes 0
+
+
+def test_a_morris_screen_is_ranked_by_mu_star(tiny: LoadedScenario) -> None:
+    result = {
+        "kind": "sensitivity",
+        "method": "morris",
+        "output": "P(war by step 12)",
+        "ranking": ["b", "a"],
+        "indices": [
+            {"name": "b", "mu_star": 0.3, "mu_star_conf": 0.1, "mu": 0.3, "sigma": 0.05},
+            {"name": "a", "mu_star": 0.1, "mu_star_conf": 0.05, "mu": -0.1, "sigma": 0.02},
+        ],
+    }
+    text = render(ReportInput(tiny.scenario, "sensitivity", result))
+    assert "What matters for P(war by step 12)" in text
+    assert text.index("<td><code>b</code></td>") < text.index("<td><code>a</code></td>")

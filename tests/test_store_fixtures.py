@@ -234,3 +234,86 @@ def fake_sensitivity_result(loaded: LoadedScenario) -> dict[str, Any]:
             },
         ],
     }
+
+
+def fake_rows_compare_result(loaded: LoadedScenario, *, runs: int = 200) -> dict[str, Any]:
+    """A comparison in the experiments engine's shape: an ``arms`` list and one row per cell."""
+    base = fake_simulate_result(loaded, runs=runs, seed=1)["outcomes"]
+    other = fake_simulate_result(loaded, runs=runs, seed=1, shift=0.05)["outcomes"]
+    arms = [
+        {"id": "none", "kind": "baseline", "strategy": None, "reference": None, "component": None},
+        {
+            "id": "talks",
+            "kind": "strategy",
+            "strategy": "talks",
+            "reference": "none",
+            "component": None,
+        },
+        {
+            "id": "talks:venue",
+            "kind": "alone",
+            "strategy": "talks",
+            "reference": "none",
+            "component": "venue",
+        },
+    ]
+    rows = []
+    for oid, by_h in base.items():
+        for h, cell in by_h.items():
+            for arm, src in (("none", base), ("talks", other), ("talks:venue", other)):
+                c = src[oid][h]
+                effect = None if arm == "none" else c["p"] - cell["p"]
+                rows.append(
+                    {
+                        "outcome": oid,
+                        "horizon": int(h),
+                        "arm": arm,
+                        "kind": arm,
+                        "p": c["p"],
+                        "lo": c["lo"],
+                        "hi": c["hi"],
+                        "reference": None if arm == "none" else "none",
+                        "effect": effect,
+                        "effect_lo": None if effect is None else effect - 0.02,
+                        "effect_hi": None if effect is None else effect + 0.02,
+                        "significant": effect is not None and abs(effect) > 0.02,
+                    }
+                )
+    return {
+        "kind": "comparison",
+        "scenario": loaded.scenario.id,
+        "runs": runs,
+        "baseline": "none",
+        "arms": arms,
+        "rows": rows,
+    }
+
+
+def fake_sweep_result(loaded: LoadedScenario) -> dict[str, Any]:
+    """A 3 × 2 grid sweep in the experiments engine's shape."""
+    points = []
+    for i, (a, b) in enumerate((a, b) for a in (0.0, 0.5, 1.0) for b in (0.0, 0.1)):
+        res = fake_simulate_result(loaded, runs=100, seed=i)
+        points.append(
+            {
+                "values": {"actors.RED.doctrine": a, "mechanisms.K11.rate": b},
+                "seed": 0,
+                "outcomes": res["outcomes"],
+            }
+        )
+    return {
+        "kind": "sweep",
+        "scenario": loaded.scenario.id,
+        "design": "grid",
+        "params": ["actors.RED.doctrine", "mechanisms.K11.rate"],
+        "runs": 100,
+        "seed": 0,
+        "seeding": "common",
+        "points": points,
+        "trend": {
+            "war": {
+                "actors.RED.doctrine": {"p": 0.1, "lo": 0.05, "hi": 0.15},
+                "mechanisms.K11.rate": {"p": 0.0, "lo": -0.1, "hi": 0.1},
+            }
+        },
+    }

@@ -333,6 +333,75 @@ def arms_side_by_side(
     )
 
 
+def sweep_lines(
+    points: Sequence[Mapping[str, Any]],
+    params: Sequence[str],
+    outcomes: Sequence[str],
+    horizon: str,
+    names: Mapping[str, str],
+    unit: str,
+) -> go.Figure:
+    """One panel per outcome: its probability against the first varied parameter, with 95% bars.
+
+    Points that share the other parameters' values are joined by a line (one line per combination);
+    when there are more combinations than colours (a Latin hypercube), points are drawn unjoined.
+    """
+    from plotly.subplots import make_subplots
+
+    first, rest = params[0], list(params[1:])
+    columns = 2 if len(outcomes) > 1 else 1
+    rows = max(1, math.ceil(len(outcomes) / columns))
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[names.get(o, o) for o in outcomes],
+        horizontal_spacing=0.08,
+        vertical_spacing=min(0.12, 0.3 / rows),
+    )
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for pt in points:
+        label = ", ".join(f"{p}={float(pt['values'][p]):.3g}" for p in rest) or first
+        groups.setdefault(label, []).append(pt)
+    many = len(groups) > len(PALETTE)
+    for i, o in enumerate(outcomes):
+        r, c = i // columns + 1, i % columns + 1
+        for j, (label, group) in enumerate(groups.items()):
+            pts = sorted(group, key=lambda pt: float(pt["values"][first]))
+            cells = [pt["outcomes"][o][horizon] for pt in pts]
+            ps = [float(cell["p"]) for cell in cells]
+            colour = PALETTE[j % len(PALETTE)]
+            fig.add_trace(
+                go.Scatter(
+                    x=[float(pt["values"][first]) for pt in pts],
+                    y=ps,
+                    mode="markers" if many else "lines+markers",
+                    name=label,
+                    legendgroup=label,
+                    showlegend=i == 0 and not many,
+                    marker={"color": colour, "size": 6},
+                    line={"color": colour, "width": 1.5},
+                    error_y={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": [
+                            max(0.0, float(x["hi"]) - p) for x, p in zip(cells, ps, strict=True)
+                        ],
+                        "arrayminus": [
+                            max(0.0, p - float(x["lo"])) for x, p in zip(cells, ps, strict=True)
+                        ],
+                        "thickness": 1,
+                    },
+                ),
+                row=r,
+                col=c,
+            )
+    fig.update_xaxes(title_text=first, row=rows)
+    fig.update_yaxes(title_text=f"P(by {unit} {horizon})", col=1)
+    return _layout(
+        fig, f"Outcome probabilities by {unit} {horizon} across the sweep", 90 + 280 * rows
+    )
+
+
 def ranking(
     rows: Sequence[Mapping[str, Any]], name_key: str, measures: Sequence[str], title: str
 ) -> go.Figure:

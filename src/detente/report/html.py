@@ -609,8 +609,106 @@ def _compare_sections(inp: ReportInput, result: Mapping[str, Any], figs: _Figure
     return ["".join(parts)]
 
 
+def _comparison_from_rows(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The experiments engine's comparison (``arms`` list, ``rows`` table) as arms and differences.
+
+    Baseline and strategy arms go side by side; every arm with an effect (components too) goes into the
+    differences, with its kind in the arm label.
+    """
+    kinds = {
+        str(a.get("id")): str(a.get("kind", ""))
+        for a in result.get("arms", [])
+        if isinstance(a, Mapping)
+    }
+    arms: dict[str, dict[str, Any]] = {}
+    differences: dict[str, dict[str, Any]] = {}
+    for row in result.get("rows", []):
+        if not isinstance(row, Mapping):
+            continue
+        arm, outcome, h = str(row.get("arm")), str(row.get("outcome")), str(row.get("horizon"))
+        kind = kinds.get(arm, str(row.get("kind", "")))
+        if kind in ("baseline", "strategy", ""):
+            cell = {k: row.get(k) for k in ("p", "lo", "hi")}
+            arms.setdefault(arm, {"outcomes": {}})["outcomes"].setdefault(outcome, {})[h] = cell
+        if row.get("effect") is not None:
+            label = arm if kind in ("strategy", "") else f"{arm} ({kind})"
+            differences.setdefault(label, {}).setdefault(outcome, {})[h] = {
+                "diff": row.get("effect"),
+                "lo": row.get("effect_lo"),
+                "hi": row.get("effect_hi"),
+            }
+    return {"arms": arms, "differences": differences, "baseline": result.get("baseline")}
+
+
+def _sweep_sections(inp: ReportInput, result: Mapping[str, Any], figs: _Figures) -> list[str]:
+    """A sweep: outcome probabilities against the varied parameters, as lines and a table, and trends."""
+    points = [
+        p
+        for p in result.get("points", [])
+        if isinstance(p, Mapping) and isinstance(p.get("values"), Mapping)
+    ]
+    if not points:
+        return []
+    params = [str(p) for p in result.get("params", points[0]["values"].keys())]
+    outcomes = list(points[0].get("outcomes", {}))
+    horizons = figures._horizons(points[0].get("outcomes", {}))
+    h = horizons[-1] if horizons else ""
+    names = _outcome_names(inp.scenario)
+    unit = _unit(inp.scenario)
+
+    def spread(o: str) -> float:
+        ps = [float(pt["outcomes"][o][h]["p"]) for pt in points if o in pt.get("outcomes", {})]
+        return max(ps) - min(ps) if ps else 0.0
+
+    # The outcomes that vary most across the points come first.
+    ranked = sorted(outcomes, key=lambda o: (-spread(o), o))
+    fig = figures.sweep_lines(points, params, ranked[:6], h, names, unit)
+    rows = []
+    for pt in points:
+        cells = [_num(pt["values"].get(p), 4) for p in params]
+        for o in ranked:
+            c = pt.get("outcomes", {}).get(o, {}).get(h, {})
+            cells.append(_num(c.get("p")) if c else "—")
+        rows.append(cells)
+    parts = [
+        "<section id='sweep'><h2>Sweep</h2>",
+        f"<p>{_e(result.get('design', ''))} design over {len(points)} points, "
+        f"{_e(result.get('runs', ''))} replicates a point ({_e(result.get('seeding', ''))} seeds).</p>",
+        figs.div(fig, "sweep"),
+        "<details><summary>Every point</summary>"
+        + _table([*params, *[names.get(o, o) for o in ranked]], rows[:500], "numbers")
+        + "</details>",
+    ]
+    trend = result.get("trend")
+    if isinstance(trend, Mapping) and trend:
+        trows = []
+        for o in ranked:
+            by_p = trend.get(o, {})
+            cells = [_e(names.get(o, o))]
+            for p in params:
+                t = by_p.get(p) if isinstance(by_p, Mapping) else None
+                if isinstance(t, Mapping):
+                    flag = (t.get("lo") or 0) > 0 or (t.get("hi") or 0) < 0
+                    text = (
+                        f"{_num(t.get('p'), 4)} <span class='ci'>[{_num(t.get('lo'), 4)}, "
+                        f"{_num(t.get('hi'), 4)}]</span>"
+                    )
+                    cells.append(f"<b>{text}</b>" if flag else text)
+                else:
+                    cells.append("—")
+            trows.append(cells)
+        parts.append(
+            f"<h3>Linear trend of P(by {unit} {_e(h)}) per unit of each parameter "
+            "(bold: 95% interval excludes 0)</h3>" + _table(["outcome", *params], trows, "numbers")
+        )
+    parts.append("</section>")
+    return ["".join(parts)]
+
+
 def _ranking_rows(result: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], str]:
-    rows = result.get("ranking") or result.get("indices") or []
+    rows: Any = result.get("ranking") or []
+    if not (isinstance(rows, list) and rows and isinstance(rows[0], Mapping)):
+        rows = result.get("indices") or []
     if isinstance(rows, Mapping):  # {param: {S1:…, ST:…}}
         rows = [{"param": k, **v} for k, v in rows.items() if isinstance(v, Mapping)]
     rows = [r for r in rows if isinstance(r, Mapping)]
@@ -625,7 +723,7 @@ def _sensitivity_sections(inp: ReportInput, result: Mapping[str, Any], figs: _Fi
     if not rows:
         return []
     measures = [m for m in ("ST", "S1", "mu_star", "sigma") if any(m in r for r in rows)]
-    outcome = result.get("outcome", "")
+    outcome = result.get("output") or result.get("outcome", "")
     fig = figures.ranking(
         rows, name_key, measures, f"What matters for {outcome or 'the outcome'}: parameters ranked"
     )
@@ -832,18 +930,23 @@ def render(inp: ReportInput) -> str:
     figs = _Figures()
     result = inp.result
     sections = [_summary(inp), _sources(inp), _network(inp, figs)]
-    if isinstance(result.get("arms"), Mapping) and result["arms"]:
+    if isinstance(result.get("arms"), list) and isinstance(result.get("rows"), list):
+        sections += _compare_sections(inp, _comparison_from_rows(result), figs)
+    elif isinstance(result.get("arms"), Mapping) and result["arms"]:
         sections += _compare_sections(inp, result, figs)
+    if inp.kind == "sweep" or result.get("kind") == "sweep":
+        sections += _sweep_sections(inp, result, figs)
     if inp.kind == "sensitivity" or "ranking" in result or "indices" in result:
         sections += _sensitivity_sections(inp, result, figs)
     sections += _forecast_sections(inp, result, figs)
     sections += _simulation_sections(inp, result, figs)
-    for key, title in (
-        ("points", "Sweep points"),
-        ("table", "Results table"),
-        ("rows", "Results table"),
-    ):
-        sections += _table_sections(result, key, title)
+    if not any(s.startswith(("<section id='sweep'>", "<section id='arms'>")) for s in sections):
+        for key, title in (
+            ("points", "Sweep points"),
+            ("table", "Results table"),
+            ("rows", "Results table"),
+        ):
+            sections += _table_sections(result, key, title)
     sections += [_parameters(inp), _appendix(inp), _all_values(result)]
     body = "".join(s for s in sections if s)
     nav_items = [
@@ -854,6 +957,7 @@ def render(inp: ReportInput) -> str:
             ("network", "Network"),
             ("arms", "Arms"),
             ("ranking", "Ranking"),
+            ("sweep", "Sweep"),
             ("forecasts", "Forecasts"),
             ("outcomes", "Outcomes"),
             ("tension", "Tension"),
