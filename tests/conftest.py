@@ -15,3 +15,10 @@ def shared_dir() -> Path:
     if not SHARED.exists():
         pytest.skip("../shared is not beside the project")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _private_run_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test writes runs to a throw-away store, never to the user's ~/.local/share/detente."""
+    store = tmp_path_factory.mktemp("store") / "runs.duckdb"
+    monkeypatch.setenv("DETENTE_STORE", str(store))
