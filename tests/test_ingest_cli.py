@@ -199,3 +199,18 @@ def test_packaged_tables_are_what_the_builder_derives(shared_dir: Path, tmp_path
     for table in sorted(tmp_path.glob("*.tsv")):
         assert table.read_text("utf-8") == (packaged / table.name).read_text("utf-8"), table.name
     shutil.rmtree(tmp_path)
+
+
+def test_eval_events_fits_the_classifier_on_a_training_file(shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dev = (shared_dir / "data" / "events" / "news" / "cameo_class_train.tsv").read_text("utf-8").splitlines()
+    train, gold = tmp_path / "train.tsv", tmp_path / "gold.tsv"
+    # Interleaved: the file is ordered in blocks by topic and class, so a head/tail split would not do.
+    train.write_text("\n".join(line for i, line in enumerate(dev) if i % 4) + "\n", encoding="utf-8")
+    gold.write_text("\n".join(line for i, line in enumerate(dev) if not i % 4) + "\n", encoding="utf-8")
+    code, out, err = run(["eval-events", str(gold), "--train", str(train), "--folds", "0", "--json"], capsys)
+    assert code == 0, err
+    row = json.loads(out)[str(gold)]
+    assert set(row["classifier"]) == {"trained"}
+    assert row["classifier"]["trained"]["accuracy"] > row["baseline"]["accuracy"] + 0.2
+    code, _, err = run(["eval-events", str(gold), "--train", str(shared_dir / "data" / "events" / "news" / "cameo_ner_train.txt")], capsys)
+    assert code == 2 and "--train needs a class file" in err

@@ -189,17 +189,25 @@ def code_events(
 @app.command("eval-events")
 def eval_events(
     gold: Annotated[list[Path], typer.Argument(help="Labelled files: a class file (sentence<TAB>0-4) and/or a span file (token TAG).")],
+    train: Annotated[
+        Path | None,
+        typer.Option("--train", help="A class file to fit the naive Bayes sentence classifier on (scored on GOLD)."),
+    ] = None,
+    folds: Annotated[int, typer.Option("--folds", help="Cross-validate the classifier within GOLD (0: skip).")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Score the event coder against labelled sentences, beside a baseline.
 
     Example: detente eval-events ../shared/data/events/news/cameo_class_train.tsv ../shared/data/events/news/cameo_ner_train.txt
+
+    A class file is also scored with a naive Bayes sentence classifier, cross-validated within the file;
+    with --train TRAIN.tsv it is fitted on TRAIN and scored on GOLD.
     """
     from detente.ingest.evaluate import ClassScores, evaluate
 
     results = {}
     for path in gold:
-        score = evaluate(path)
+        score = evaluate(path, train=train, folds=folds)
         if isinstance(score, ClassScores):
             results[str(path)] = {
                 "kind": "class",
@@ -207,6 +215,7 @@ def eval_events(
                 "accuracy": score.accuracy,
                 "macro_f1": score.macro_f1,
                 "per_class_f1": list(score.per_class_f1),
+                "classifier": score.classifier,
                 "baseline": {
                     "class": score.baseline_class,
                     "accuracy": score.baseline_accuracy,
@@ -217,7 +226,10 @@ def eval_events(
                 table = Table(title=f"{path.name}: sentence class ({score.n} sentences)")
                 for col in ("system", "accuracy", "macro-F1"):
                     table.add_column(col)
-                table.add_row("event coder", f"{score.accuracy:.3f}", f"{score.macro_f1:.3f}")
+                table.add_row("event coder (rules)", f"{score.accuracy:.3f}", f"{score.macro_f1:.3f}")
+                for name, row in score.classifier.items():
+                    label = f"naive Bayes, fitted on {train.name}" if name == "trained" and train else f"naive Bayes, {name}"
+                    table.add_row(label, f"{row['accuracy']:.3f}", f"{row['macro_f1']:.3f}")
                 table.add_row(
                     f"majority class ({score.baseline_class})", f"{score.baseline_accuracy:.3f}", f"{score.baseline_macro_f1:.3f}"
                 )

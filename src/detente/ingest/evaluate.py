@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from detente.errors import InputError
+from detente.ingest.classifier import SentenceClassifier, cross_validate
 from detente.ingest.coder import CLASS_NAMES, EventCoder
 
 GoldKind = Literal["class", "span"]
@@ -36,6 +37,7 @@ class ClassScores:
     baseline_accuracy: float
     baseline_macro_f1: float
     confusion: tuple[tuple[int, ...], ...]
+    classifier: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -145,8 +147,22 @@ def _macro_f1(gold: list[int], pred: list[int], k: int = 5) -> tuple[float, tupl
     return sum(per) / k, tuple(per)
 
 
-def score_classes(gold: list[tuple[str, int]], coder: EventCoder | None = None) -> ClassScores:
-    """Score the coder's sentence classes against ``gold``."""
+def score_classes(
+    gold: list[tuple[str, int]],
+    coder: EventCoder | None = None,
+    *,
+    train: list[tuple[str, int]] | None = None,
+    folds: int = 5,
+) -> ClassScores:
+    """Score the coder's sentence classes against ``gold``, and the naive Bayes classifier beside it.
+
+    Args:
+        gold: Labelled sentences.
+        coder: The event coder (the packaged one by default).
+        train: Labelled sentences to fit the classifier on, scored on ``gold`` (``"trained"``).
+        folds: Also score the classifier by ``folds``-fold cross-validation within ``gold``
+            (``"cross-validated"``); 0 to skip.
+    """
     coder = coder or EventCoder.load()
     labels = [y for _, y in gold]
     pred = [c.pentaclass for c in coder.code_many([s for s, _ in gold])]
@@ -157,6 +173,14 @@ def score_classes(gold: list[tuple[str, int]], coder: EventCoder | None = None) 
     confusion = tuple(
         tuple(sum(g == a and p == b for g, p in zip(labels, pred, strict=True)) for b in range(5)) for a in range(5)
     )
+    classifier: dict[str, dict[str, float]] = {}
+    texts = [s for s, _ in gold]
+    if folds and len(gold) >= folds:
+        cv = cross_validate(texts, labels, folds=folds)
+        classifier[f"{folds}-fold cross-validated"] = _class_row(labels, cv)
+    if train:
+        model = SentenceClassifier.fit([s for s, _ in train], [y for _, y in train])
+        classifier["trained"] = _class_row(labels, model.predict(texts))
     return ClassScores(
         n=len(labels),
         accuracy=sum(g == p for g, p in zip(labels, pred, strict=True)) / len(labels),
@@ -166,7 +190,14 @@ def score_classes(gold: list[tuple[str, int]], coder: EventCoder | None = None) 
         baseline_accuracy=labels.count(majority) / len(labels),
         baseline_macro_f1=base_macro,
         confusion=confusion,
+        classifier=classifier,
     )
+
+
+def _class_row(labels: list[int], pred: list[int]) -> dict[str, float]:
+    macro, _ = _macro_f1(labels, pred)
+    accuracy = sum(g == p for g, p in zip(labels, pred, strict=True)) / len(labels)
+    return {"accuracy": accuracy, "macro_f1": macro}
 
 
 def _baseline_spans(tokens: list[str]) -> dict[str, set[tuple[int, int]]]:
@@ -218,18 +249,35 @@ def score_spans(gold: list[tuple[list[str], list[str]]], coder: EventCoder | Non
     return SpanScores(n=len(gold), scores=scores)
 
 
-def evaluate(path: str | Path, coder: EventCoder | None = None) -> ClassScores | SpanScores:
-    """Score the coder against one gold file of either format (detected from its content)."""
+def evaluate(
+    path: str | Path, coder: EventCoder | None = None, *, train: str | Path | None = None, folds: int = 5
+) -> ClassScores | SpanScores:
+    """Score the coder against one gold file of either format (detected from its content).
+
+    For a class file, the naive Bayes classifier is scored too: by ``folds``-fold cross-validation
+    within the file, and, given ``train`` (a class file), fitted on it and scored on the gold file.
+    """
     p = Path(path)
+    _check_file(p)
+    kind = detect_gold(p)
+    if kind == "class":
+        train_rows = None
+        if train is not None:
+            t = Path(train)
+            _check_file(t)
+            if detect_gold(t) != "class":
+                raise InputError(f"{t}: --train needs a class file (sentence<TAB>0-4 per line)")
+            train_rows = read_class_gold(t)
+        return score_classes(read_class_gold(p), coder, train=train_rows, folds=folds)
+    return score_spans(read_span_gold(p), coder)
+
+
+def _check_file(p: Path) -> None:
     if not p.exists():
         raise InputError(f"{p}: no such file (fix: check the gold file path)")
     if p.is_dir():
         raise InputError(f"{p}: is a directory (fix: give a gold .tsv or .txt file)")
     _read_text(p)  # refuse empty and binary files with a clear message
-    kind = detect_gold(p)
-    if kind == "class":
-        return score_classes(read_class_gold(p), coder)
-    return score_spans(read_span_gold(p), coder)
 
 
 __all__ = [
