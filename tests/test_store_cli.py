@@ -218,3 +218,49 @@ def test_simulate_records_its_run_and_the_report_shows_it(
         ["report", "latest", "--store", str(store), "-o", str(tmp_path / "k.html")], capsys
     )
     assert code == 0 and "Tracked outcomes" in (tmp_path / "k.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "kind", "section"),
+    [
+        (
+            ["compare", "korea-2018", "--strategy", "us-maximum-pressure", "--components", "none"],
+            "compare",
+            "Arms side by side",
+        ),
+        (["sweep", "korea-2018", "--vary", "actors.USA.doctrine=0:1:2"], "sweep", "Sweep"),
+        (
+            [
+                "sensitivity",
+                "korea-2018",
+                "--outcome",
+                "war",
+                "--params",
+                "actors.USA.doctrine=0:1,actors.PRK.doctrine=0:1",
+                "--method",
+                "morris",
+                "--samples",
+                "2",
+            ],
+            "sensitivity",
+            "Sensitivity ranking",
+        ),
+    ],
+    ids=["compare", "sweep", "sensitivity"],
+)
+def test_experiments_record_their_runs_and_report_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], kind: str, section: str
+) -> None:
+    pytest.importorskip("detente.experiments")
+    store = tmp_path / "runs.duckdb"
+    code, out, err = run_cli(
+        [*args, "--runs", "20", "--horizon", "6", "--store", str(store)], capsys
+    )
+    assert code == 0, err
+    run = RunStore(store).get("latest")
+    assert run.kind == kind and run.scenario_id == "korea-2018" and run.params["runs"] == 20
+    code, _, _ = run_cli(
+        ["report", "latest", "--store", str(store), "-o", str(tmp_path / "r.html")], capsys
+    )
+    assert code == 0
+    assert f"<h2>{section}</h2>" in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +12,7 @@ import typer
 from rich.table import Table
 
 from detente.cli._app import app, console
+from detente.cli.store_cmds import NoStoreOpt, StoreOpt, record_run
 from detente.errors import InputError
 
 ScenarioArg = Annotated[str, typer.Argument(help="A .toml scenario file, or a shipped scenario id.")]
@@ -69,10 +71,11 @@ WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Workers of th
 OutcomeOpt = Annotated[list[str] | None, typer.Option("--outcome", help="Outcome id to report (repeatable; default all).")]
 
 
-def _load(name: str) -> Any:
-    from detente.scenario import load_scenario
+def _load_file(name: str) -> Any:
+    from detente.scenario import load_scenario_file
 
-    return load_scenario(name, check_quotes=False)
+    return load_scenario_file(name, check_quotes=False)
+
 
 
 def _write_json(path: Path | None, data: dict[str, Any]) -> None:
@@ -134,6 +137,8 @@ def compare(
     backend: BackendOpt = BackendName.LOCAL,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Compare strategies against a baseline with common random numbers, component by component.
 
@@ -146,7 +151,9 @@ def compare(
     from detente.experiments import make_backend
     from detente.experiments.plots import comparison_figures
 
-    s = _load(scenario)
+    started = time.perf_counter()
+    loaded = _load_file(scenario)
+    s = loaded.scenario
     with make_backend(backend.value, scheduler, workers) as be:
         result = run_compare(
             s,
@@ -206,6 +213,11 @@ def compare(
             ct.add_row(*cells)
         console.print(ct)
     _write_json(json_out, result.to_dict())
+    if not no_store:
+        params = {"strategies": list(strategy), "baseline": baseline, "runs": runs, "horizon": horizon,
+                  "components": components.value, "outcomes": list(outcome or []), "set": list(set_ or []),
+                  "backend": backend.value}
+        record_run("compare", loaded, params=params, seed=seed, result=result.to_dict(), started=started, store=store)
     _write_plots(plot, lambda: comparison_figures(result, h))
 
 
@@ -232,6 +244,8 @@ def sweep(
     backend: BackendOpt = BackendName.LOCAL,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Tabulate outcome probabilities over a grid or Latin hypercube of numeric scenario fields.
 
@@ -244,7 +258,9 @@ def sweep(
     from detente.experiments import sweep as run_sweep
     from detente.experiments.plots import sweep_figures
 
-    s = _load(scenario)
+    started = time.perf_counter()
+    loaded = _load_file(scenario)
+    s = loaded.scenario
     with make_backend(backend.value, scheduler, workers) as be:
         result = run_sweep(
             s,
@@ -280,6 +296,11 @@ def sweep(
         trend.add_row(o, *(f"{t[p].p:+.3f} [{t[p].lo:+.3f}, {t[p].hi:+.3f}]{'*' if t[p].excludes_zero() else ''}" for p in result.params))
     console.print(trend)
     _write_json(json_out, result.to_dict())
+    if not no_store:
+        params = {"vary": list(vary), "design": design.value, "points": points, "runs": runs,
+                  "seeding": seeding.value, "strategy": strategy, "horizon": horizon,
+                  "outcomes": list(outcome or []), "backend": backend.value}
+        record_run("sweep", loaded, params=params, seed=seed, result=result.to_dict(), started=started, store=store)
     if csv_out is not None:
         if not csv_out.parent.exists():
             raise InputError(f"--csv {str(csv_out)!r}: folder does not exist (fix: create it or choose another path)")
@@ -309,6 +330,8 @@ def sensitivity(
     backend: BackendOpt = BackendName.LOCAL,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Rank parameters by their influence on one outcome: Sobol indices or the Morris screen (SALib).
 
@@ -320,7 +343,9 @@ def sensitivity(
     from detente.experiments import sensitivity as run_sensitivity
     from detente.experiments.plots import sensitivity_figures
 
-    s = _load(scenario)
+    started = time.perf_counter()
+    loaded = _load_file(scenario)
+    s = loaded.scenario
     with make_backend(backend.value, scheduler, workers) as be:
         result = run_sensitivity(
             s,
@@ -351,4 +376,9 @@ def sensitivity(
             highlight=False,
         )
     _write_json(json_out, result.to_dict())
+    if not no_store:
+        settings = {"outcome": outcome, "params": list(params), "method": method.value, "samples": samples,
+                    "runs": runs, "horizon": horizon, "strategy": strategy, "backend": backend.value}
+        record_run("sensitivity", loaded, params=settings, seed=seed, result=result.to_dict(), started=started,
+                   store=store)
     _write_plots(plot, lambda: sensitivity_figures(result))
