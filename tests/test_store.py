@@ -354,8 +354,18 @@ def test_diff_names_changed_inputs_scenario_lines_and_results(
     assert any(line.startswith("-") and "0.5" in line for line in d.scenario_diff)
     assert any(line.startswith("+") and "0.9" in line for line in d.scenario_diff)
     assert d.results, "different seeds give different results"
-    sizes = [abs(y - x) for _, x, y in d.results if x is not None and y is not None]
-    assert sizes == sorted(sizes, reverse=True)
+    probs = [
+        (x, y)
+        for _, x, y in d.results
+        if x is not None and y is not None and 0 <= x <= 1 and 0 <= y <= 1
+    ]
+    assert d.results[: len(probs)] == [
+        r
+        for r in d.results
+        if r[1] is not None and r[2] is not None and 0 <= r[1] <= 1 and 0 <= r[2] <= 1
+    ]
+    sizes = [abs(y - x) for x, y in probs]
+    assert sizes == sorted(sizes, reverse=True)  # probabilities first, largest change first
     assert diff_runs(store.get(a), store.get(a)).results == []
     assert diff_runs(store.get(a), store.get(a)).inputs == []
 

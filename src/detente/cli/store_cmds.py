@@ -97,7 +97,7 @@ def _fmt(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:.0f}" if value.is_integer() and abs(value) < 1e15 else f"{value:.4g}"
     if isinstance(value, Mapping | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -298,7 +298,8 @@ def diff(
     for col in ("result", d.a.id, d.b.id, "change"):
         table.add_column(col, justify="left" if col == "result" else "right")
     for path, x, y in d.results[:limit]:
-        change = f"{y - x:+.4g}" if x is not None and y is not None else "only in one"
+        change = _fmt(y - x) if x is not None and y is not None else "only in one"
+        change = change if change.startswith(("-", "only")) else f"+{change}"
         table.add_row(path, _fmt(x), _fmt(y), change)
     console.print(table)
 

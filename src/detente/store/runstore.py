@@ -768,7 +768,8 @@ def diff_runs(a: StoredRun, b: StoredRun, *, tolerance: float = 0.0) -> RunDiff:
 
     Results are compared leaf by leaf over :meth:`StoredRun.summary_values`; a leaf present in one run
     only is reported with ``None`` on the other side. Differences of at most ``tolerance`` are ignored.
-    Result rows are ordered by the size of the change, largest first.
+    Values in [0, 1] on both sides (probabilities, shares) come first, largest absolute change first;
+    then other numbers by relative change; then leaves present on one side only.
     """
     import difflib
 
@@ -797,11 +798,13 @@ def diff_runs(a: StoredRun, b: StoredRun, *, tolerance: float = 0.0) -> RunDiff:
         elif not (x == y or (math.isnan(x) and math.isnan(y))) and not abs(x - y) <= tolerance:
             results.append((path, x, y))
 
-    def size(row: tuple[str, float | None, float | None]) -> float:
+    def order(row: tuple[str, float | None, float | None]) -> tuple[int, float, str]:
         x, y = row[1], row[2]
         if x is None or y is None or math.isnan(x) or math.isnan(y):
-            return math.inf
-        return abs(y - x)
+            return (2, 0.0, row[0])
+        if 0.0 <= x <= 1.0 and 0.0 <= y <= 1.0:
+            return (0, -abs(y - x), row[0])  # probabilities and shares: by absolute change
+        return (1, -abs(y - x) / max(abs(x), abs(y)), row[0])  # counts and the rest: relative change
 
-    results.sort(key=lambda row: (-size(row), row[0]))
+    results.sort(key=order)
     return RunDiff(a=a, b=b, inputs=inputs, scenario_diff=scenario_diff, results=results)
