@@ -2,6 +2,19 @@
 
 plotly.js is inlined once (from the plotly package, no CDN) and every figure is SVG, so the file opens
 with no network, in any browser, and prints. The same run always gives the same bytes.
+
+The sections follow the result's shape, so any engine's ``to_dict()`` gets a report:
+
+- ``outcomes`` ``{id: {"6": {"p", "lo", "hi"}, …}}``, ``tension`` / ``positions`` fan blocks
+  ``{key: {"steps", "q05", "q25", "q50", "q75", "q95", "mean"}}``, ``actor_positions``, ``paths``, ``pairs``,
+  ``mechanisms``: the escalation engine (``simulate``).
+- ``issues`` ``[{"issue", "forecasts": {model: x}, "status_quo", "path": {"medians", "means"}}]``: forecasts.
+- ``arms`` (a list) with ``rows`` ``[{"arm", "outcome", "horizon", "p", "lo", "hi", "effect", "effect_lo",
+  "effect_hi"}]``, or ``arms`` as ``{arm: simulate result}`` with ``differences``: comparisons.
+- ``points`` ``[{"values": {param: x}, "outcomes": {…}}]`` with ``params`` and ``trend``: sweeps.
+- ``indices`` (or ``ranking``) ``[{"name", "ST", "S1", …}]`` or ``[{"name", "mu_star", …}]``: sensitivity.
+
+Every numeric leaf of any result is also listed in an appendix, so nothing is lost for an unknown shape.
 """
 
 from __future__ import annotations
