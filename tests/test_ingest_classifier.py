@@ -46,3 +46,10 @@ def test_cross_validated_classifier_beats_majority_on_dev_file(shared_dir: Path)
     accuracy = sum(p == y for p, y in zip(pred, labels, strict=True)) / len(labels)
     majority = max(labels.count(c) for c in range(5)) / len(labels)
     assert accuracy > majority + 0.3
+
+
+def test_ingest_namespace() -> None:
+    import detente.ingest
+
+    for name in detente.ingest.__all__:
+        assert hasattr(detente.ingest, name), name

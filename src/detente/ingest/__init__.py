@@ -7,6 +7,7 @@ spaCy (the ``nlp`` extra) is needed for coding, not for cleaning; nothing is dow
 
 from detente.ingest.article import Ingested, Recommendation, Stance, ingest_article
 from detente.ingest.bulk import BulkStats, code_jsonl
+from detente.ingest.classifier import SentenceClassifier, cross_validate
 from detente.ingest.coder import CLASS_NAMES, MARKERS, CodedSentence, Event, EventCoder
 from detente.ingest.draft import draft_scenario, write_draft
 from detente.ingest.evaluate import ClassScores, SpanScores, evaluate
@@ -30,10 +31,12 @@ __all__ = [
     "Recommendation",
     "Removed",
     "Sentence",
+    "SentenceClassifier",
     "SpanScores",
     "Stance",
     "clean",
     "code_jsonl",
+    "cross_validate",
     "draft_scenario",
     "evaluate",
     "ingest_article",
