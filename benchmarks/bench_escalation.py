@@ -122,7 +122,7 @@ def _mesa_reference(scenario_name: str, runs: int, seed: int) -> tuple[float, fl
                 t = (1 - decay) * self.T[p] + float(cp.reaction[i, j]) * self.T[r]
                 t += float(cp.grievance[i, j]) + prm["impulse"] * c - prm["relief"] * k
                 # Cooperation elsewhere relieves this dyad (E13 off: full spillover).
-                t -= 0.05 * (coop_total - float(cp.coop[self.choice[p]]) - k)
+                t -= 0.5 * (coop_total - float(cp.coop[self.choice[p]]) - k) / (len(pairs) - 2)
                 new.append(max(t, 0.0))
             self.T = new
             self.last = list(self.choice)

@@ -349,3 +349,29 @@ def test_any_valid_scenario_runs_and_keeps_its_invariants(data: dict[str, Any]) 
     assert (res.arrays["tension"] >= 0).all()
     first = res.arrays["outcome_first"]
     assert ((first == -1) | ((first >= 1) & (first <= 3))).all()
+
+
+def test_simulate_command_prints_odds_and_writes_json(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from detente.cli import main
+
+    out = tmp_path / "run.json"
+    main(["simulate", "korea-2018", "--runs", "300", "--horizon", "12", "--seed", "7", "--quiet", "--no-store", "--json", str(out)])
+    text = capsys.readouterr().out
+    assert "prk-nuclear-test" in text and "paths to war" in text
+    d = json.loads(out.read_text("utf-8"))
+    assert d["scenario"] == "korea-2018" and d["runs"] == 300 and d["seed"] == 7
+    assert set(d["outcomes"]["prk-nuclear-test"]) == {"6", "12"}
+    assert "THREATEN" in d["pairs"]["USA->PRK"]
+
+
+def test_simulate_command_refuses_bad_input_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from detente.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["simulate", "korea-2018", "--runs", "10", "--off", "K99", "--quiet", "--no-store"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: mechanisms_off: unknown id(s) K99")
+    with pytest.raises(SystemExit):
+        main(["simulate", "korea-2018", "--runs", "10", "--set", "actors[USA].doctrine", "--no-store"])
+    assert "expected PATH=VALUE" in capsys.readouterr().err

@@ -93,7 +93,7 @@ CASES: list[tuple[str, str, Callable[[SimulationResult], float], int, dict[str, 
     ("E09", "eurasia-2023", tension("CHN", "USA"), +1, {}),
     ("E10", "eurasia-2023", tension("PRK", "KOR"), +1, {}),
     ("E11", "eurasia-2023", mean_tension, +1, {}),
-    ("E12", "eurasia-2023", pair_p("RUS", "UKR", "ASSAULT", "COERCE", "MOBILIZE"), +1, {}),
+    ("E12", "eurasia-2023", pair_p("RUS", "NATO", "ASSAULT", "COERCE", "MOBILIZE"), +1, {}),
     ("E13", "eurasia-2023", mean_tension, +1, {}),
     ("E14", "eurasia-2023", capacity("military", "CHN"), +1, {}),
     ("E15", "eurasia-2023", pair_p("USA", "CHN", "THREATEN", "ACCUSE", "MOBILIZE", by=6), +1, {"overrides": {"actors[USA].doctrine": 1.0}}),
@@ -148,3 +148,18 @@ def test_k14_china_loses_standing_whether_it_supports_or_abandons_the_north(choi
     standing_off = capacity("reputation", "CHN")(off)
     assert standing_on < 0
     assert standing_on < standing_off
+
+
+def test_docs_state_every_lever_and_parameter() -> None:
+    from pathlib import Path
+
+    from detente.engines.escalation import engine_params
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text("utf-8")
+    section = text.split("<!-- section: escalation")[1].split("<!-- end section: escalation")[0]
+    for mid, lever in mechanism_levers().items():
+        assert f"| {mid} |" in section, mid
+        for name in lever.params:
+            assert f"`{name}`" in section, (mid, name)
+    for name in engine_params():
+        assert f"`{name}`" in section, name

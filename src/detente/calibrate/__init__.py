@@ -31,6 +31,9 @@ from detente.ontology import EventType
 AS_OF = dt.date(2018, 2, 26)
 """The korea-2018 as-of date: no data on or after it is used."""
 
+LATEST_AS_OF = dt.date(2023, 9, 1)
+"""The eurasia-2023 as-of date: the war table runs to the year before it."""
+
 ICEWS_TO_ISO = {"ROK": "KOR"}
 """ICEWS writes South Korea as ROK; scenarios use ISO 3166 alpha-3 (KOR)."""
 COUNTRIES = ("USA", "PRK", "KOR", "CHN", "RUS", "JPN")
@@ -83,6 +86,8 @@ def fit(history: Path, as_of: dt.date = AS_OF) -> dict[str, Any]:
     values.update(_fit_mid(history, as_of))
     values.update(_fit_atop(history, as_of))
     values.update(_fit_capabilities(history, as_of))
+    # Wars are looked up by year: a scenario reads only the year before its own as-of date.
+    values.update(_fit_wars(history, max(as_of, LATEST_AS_OF)))
     return {"as_of": as_of.isoformat(), "generated_by": "detente calibrate", "values": values}
 
 
@@ -244,6 +249,27 @@ def _fit_atop(history: Path, as_of: dt.date) -> dict[str, Any]:
             "value": dict(sorted(out.items())),
             "source": f"ATOP 5.1 directed dyad-years, {year}",
             "method": "strongest obligation per directed dyad (defence > offence > consultation > neutrality > non-aggression)",
+        }
+    }
+
+
+def _fit_wars(history: Path, as_of: dt.date) -> dict[str, Any]:
+    rows = _rows(history / "ucdp_acd_v25_1_conflict_years_1946_2022.csv")
+    wars: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        year = int(float(r["year"]))
+        if year >= as_of.year or year < 2000 or r["type_of_conflict"] != "interstate":
+            continue
+        if float(r["intensity_level"] or 0) < 2 or (r["ep_end"] and float(r["ep_end"]) == 1):
+            continue
+        a, b = COW.get(int(float(r["gwno_a"]))), COW.get(int(float(r["gwno_b"] or 0)))
+        if a and b:
+            wars[str(year)].append("-".join(sorted((a, b))))
+    return {
+        "wars": {
+            "value": {y: sorted(set(v)) for y, v in sorted(wars.items())},
+            "source": "UCDP/PRIO Armed Conflict Dataset 25.1, interstate conflict-years 2000 onwards",
+            "method": "dyads in an interstate war (≥ 1,000 battle deaths) still active at the end of the year",
         }
     }
 

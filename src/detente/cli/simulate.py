@@ -69,6 +69,7 @@ def simulate(
     run_seconds = time.perf_counter() - started
     summary = result.to_dict()
     print_summary(summary)
+    console.print(f"simulated in {run_seconds:.1f} s", style="dim")
     if not no_store:
         params = {"runs": runs, "horizon": horizon, "strategy": strategy, "mechanisms_off": sorted(off or []),
                   "overrides": _parse_set(set_ or [])}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -84,6 +84,7 @@ class Compiled:
     senior_of: np.ndarray  # (N, N) senior i extends deterrence to junior j
     juniors: list[tuple[int, int]]  # (senior, junior)
     rivals: np.ndarray  # (N, N) bool
+    at_war: np.ndarray  # (N, N) bool: at war on the as-of date
     issues: tuple[str, ...]
     issue_lo: np.ndarray
     issue_hi: np.ndarray
@@ -226,6 +227,14 @@ def _find(items: list[Any], key: str | None, head: str, path: str, key_field: st
 # Compilation
 
 
+PARAM_ALIASES: dict[str, dict[str, tuple[str, Callable[[float], float]]]] = {
+    "E05": {"alignment_fluidity": ("autonomy", lambda v: v)},
+    "E11": {"theatre_linkage": ("linkage", lambda v: 0.1 * v)},
+    "E13": {"resolution_coupling": ("decoupling", lambda v: 1.0 - v)},
+}
+"""Scenario parameter names the engine reads as its own: alias → (lever parameter, conversion)."""
+
+
 def resolve_params(
     scenario: Scenario, engine: Mapping[str, float], mechanisms_off: Iterable[str]
 ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
@@ -251,7 +260,16 @@ def resolve_params(
         if mid in off or (entry is not None and not entry.enabled):
             continue
         values = {k: p.default for k, p in lever.params.items()}
+        if mid == "E12":
+            # The scenario may hold E12 as a relation param (`rear_security`, 0–1): a third of it is the
+            # share of war cost removed at a calm rear (unit conversion, an assumption).
+            for rel in scenario.relations:
+                if "rear_security" in rel.params:
+                    values["rear"] = rel.params["rear_security"].value / 3.0
         if entry is not None:
+            for alias, (name, convert) in PARAM_ALIASES.get(mid, {}).items():
+                if alias in entry.params and name not in entry.params:
+                    values[name] = convert(entry.params[alias].value)
             for name, val in entry.params.items():
                 if name in lever.params:
                     p = lever.params[name]
@@ -328,6 +346,18 @@ def compile_scenario(
             rivals[a, b] = rivals[b, a] = True
 
     intercept = np.tile(base, (len(pairs), 1))
+    at_war = np.zeros((n, n), dtype=bool)
+    wars_table = cal.get("wars", {}).get("value", {}) if isinstance(cal.get("wars"), dict) else {}
+    ongoing = set(wars_table.get(str(scenario.scenario.as_of.year - 1), []))
+    for rel in scenario.relations:
+        if not isinstance(rel, Rivalry):
+            continue
+        a, b = (ix[m] for m in rel.members)
+        codes = "-".join(sorted(scenario.actors[k].iso3 or scenario.actors[k].id for k in (a, b)))
+        flag = rel.params.get("at_war")
+        # At war on the as-of date: the rivalry says so, or UCDP lists the dyad at war last year.
+        if (flag.value > 0) if flag is not None else codes in ongoing:
+            at_war[a, b] = at_war[b, a] = True
     # A dyad that is no rivalry uses force ten times less often at the same state (assumption).
     for p, (i, j) in enumerate(pairs):
         if not rivals[i, j]:
@@ -388,6 +418,14 @@ def compile_scenario(
             for t in (EventType.MOBILIZE, EventType.COERCE, EventType.ASSAULT, EventType.AID, EventType.COOPERATE):
                 intercept[p, type_action(t)] = -np.inf
 
+    # A dyad at war on the as-of date fights in 90% of months at its initial state (assumption); its
+    # war cost is sunk (the engine sets w = 0 for it).
+    a_assault = type_action(EventType.ASSAULT)
+    for p, (i, j) in enumerate(pairs):
+        if at_war[i, j]:
+            others = np.delete(intercept[p], a_assault)
+            others = others[np.isfinite(others)]
+            intercept[p, a_assault] = math.log(9.0) + float(np.log(np.exp(others).sum()))
     doctrine = np.array([a.doctrine.value for a in scenario.actors])
     resolve = np.array([a.params["resolve"].value if "resolve" in a.params else 0.5 for a in scenario.actors])
     audience = np.array([a.params["audience"].value if "audience" in a.params else 0.5 for a in scenario.actors])
@@ -539,6 +577,7 @@ def compile_scenario(
         senior_of=senior_of,
         juniors=juniors,
         rivals=rivals,
+        at_war=at_war,
         issues=issues,
         issue_lo=lo,
         issue_hi=hi,

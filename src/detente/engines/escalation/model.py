@@ -28,6 +28,8 @@ from detente.scenario.model import ActionKind, Scenario, Strategy, StrategyCompo
 
 from .compile import TYPES, Compiled, compile_scenario, split_overrides, type_action
 
+SPILLOVER = 0.5
+"""Relief per unit of mean cooperation elsewhere when E13 is off (its lever's default)."""
 SETTLE_TENSION = 0.3
 """A settlement is an agreement between rivals while their tension is below this both ways."""
 BLOCK = 256
@@ -322,6 +324,8 @@ class _Run:
                     risk[:, p] += mech["E06"]["umbrella"] * w * r2 * (1 + prm["nuclear_deterrence"] * cp.nuclear[s_ix])
             res_hat = cp.resolve[dst] * np.exp(prm["resolve_noise"] * z_res)
             w = prm["war_cost"] * risk * (0.5 + res_hat)
+            if st.at_war_pairs.any():
+                w = np.where(st.at_war_pairs, 0.0, w)
             if "E12" in mech and len(st.e12) == 2:
                 a_, b_ = st.e12
                 pr = cp.pair_index[a_, b_]
@@ -408,10 +412,12 @@ class _Run:
                 link = st.link_sum(Ts)
                 Tn2 += mech["E11"]["linkage"] * link
             if "E13" in mech or True:
-                spill = mech.get("E13", {}).get("spillover", 0.05) * (1.0 - mech.get("E13", {}).get("decoupling", 0.0))
-                if spill > 0:
+                e13 = mech.get("E13", {})
+                spill = e13.get("spillover", SPILLOVER) * (1.0 - e13.get("decoupling", 0.0))
+                if spill > 0 and P > 2:
+                    # Mean cooperation in the other dyads relieves this one (crises resolving together).
                     total = Kc.sum(1, keepdims=True)
-                    Tn2 -= spill * (total - Kc - Kc[:, rev])
+                    Tn2 -= spill * (total - Kc - Kc[:, rev]) / (P - 2)
             if incident.any():
                 Tn2[:, st.k13] += mech["K13"]["impulse"] * incident
             np.maximum(Tn2, 0.0, out=Tn2)
@@ -899,6 +905,7 @@ class _Static:
         self.obl_sum = _Sparse(obl_entries, P)
         self.link_sum = _Sparse(link_entries, P)
         self.lower_pair = src < dst
+        self.at_war_pairs = cp.at_war[src, dst]
         C = len(cp.channels)
         self.chan_pair = np.zeros((C, P), bool)
         for c in range(C):

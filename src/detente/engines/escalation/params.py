@@ -76,10 +76,10 @@ def engine_params() -> dict[str, Param]:
             "logit precision λ of the quantal-response choice; inf makes choices deterministic (argmax)",
             "assumption (McKelvey & Palfrey 1995 estimate λ per game; 1 = utilities in logit units)",
         ),
-        "decay": _data(
-            "tension_decay",
+        "decay": Param(
             0.25,
             "Richardson fatigue m: share of dyadic tension that fades each month",
+            "assumption (half-life of about 2.4 months)",
             hi=1.0,
         ),
         "reaction": Param(
@@ -337,7 +337,7 @@ def mechanism_levers() -> dict[str, Lever]:
         "E13": Lever(
             "cooperation in one dyad relieves tension in the others only ×(1−`decoupling`); off, relief "
             "spills over fully (crises resolve together)",
-            {"decoupling": Param(1.0, "share of the spillover that does not happen", hi=1.0), "spillover": Param(0.05, "relief passed to every other dyad per unit of cooperation")},
+            {"decoupling": Param(1.0, "share of the spillover that does not happen", hi=1.0), "spillover": Param(0.5, "relief of every dyad per unit of mean cooperation in the other dyads")},
         ),
         "E14": Lever(
             "the challenger's capability grows by `growth` and the hegemon's shrinks by `decline` a month; "

@@ -151,8 +151,9 @@ class SimulationResult:
                 "settlement": self.paths("settlement_first", top_paths),
                 "definition": (
                     "war: first use of force (ASSAULT) between rivals; settlement: first agreement within a "
-                    "principal rivalry (tension ≥ 0.5 at the start) once its tension is below 0.3 both ways; a path lists the successive most "
-                    "conflictual (war) or most cooperative (settlement) event types among rival dyads"
+                    "principal rivalry (tension ≥ 0.5 at the start) once its tension is below 0.3 both ways; a path lists the distinct most "
+                    "conflictual (war) or most cooperative (settlement) event types among rival dyads, in "
+                    "the order of their last appearance"
                 ),
             },
             "mechanisms": self.mechanisms,
@@ -161,8 +162,9 @@ class SimulationResult:
     def paths(self, key: str = "war_first", top: int = 5) -> list[dict[str, Any]]:
         """The most common sequences of peak events up to the first war (or settlement).
 
-        A path lists the distinct successive peak event types of the replicate up to and including the
-        step the war (or settlement) began; its share is among the replicates that reached it.
+        A path lists the distinct peak event types of the replicate up to and including the step the war
+        (or settlement) began, each at its last appearance, at most the last five; its share is among the
+        replicates that reached it.
         """
         first = self.arrays[key]
         peaks = self.arrays["coop_peaks" if key == "settlement_first" else "peaks"]
@@ -177,9 +179,10 @@ class SimulationResult:
                 if v < 0:
                     continue
                 name = names[int(v)]
-                if not seq or seq[-1] != name:
-                    seq.append(name)
-            counts[">".join(seq[-6:])] += 1
+                if name in seq:
+                    seq.remove(name)  # keep the latest appearance: the path ends where it ended
+                seq.append(name)
+            counts[">".join(seq[-5:])] += 1
         return [{"path": path, "share": round(c / len(rows), 4), "count": c} for path, c in counts.most_common(top)]
 
 
