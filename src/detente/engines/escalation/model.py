@@ -318,10 +318,10 @@ class _Run:
             # War is costly even against a weaker side (0.5 + relative power), more so against a nuclear one.
             risk = (0.5 + ratio) * (1.0 + prm["nuclear_deterrence"] * cp.nuclear[dst])
             if "E06" in mech and st.umbrella_pairs:
-                for p, s_ix, w in st.umbrella_pairs:
+                for p, s_ix, wgt in st.umbrella_pairs:
                     i = src[p]
                     r2 = cap[:, s_ix] / (cap[:, i] + cap[:, s_ix])
-                    risk[:, p] += mech["E06"]["umbrella"] * w * r2 * (1 + prm["nuclear_deterrence"] * cp.nuclear[s_ix])
+                    risk[:, p] += mech["E06"]["umbrella"] * wgt * r2 * (1 + prm["nuclear_deterrence"] * cp.nuclear[s_ix])
             res_hat = cp.resolve[dst] * np.exp(prm["resolve_noise"] * z_res)
             w = prm["war_cost"] * risk * (0.5 + res_hat)
             if st.at_war_pairs.any():
