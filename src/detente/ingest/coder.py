@@ -199,7 +199,10 @@ class EventCoder:
                 table.setdefault(keywords[0], []).append((keywords, pattern_code))
         fallback = self._fallback_codes(patterns)
         phrases: dict[str, list[_Verb]] = {}
+        self.base_forms: set[str] = set()
         for row in _table("verbs.tsv"):
+            if row["regular"] == "1" or " " not in row["form"]:
+                self.base_forms.add(row["form"])
             code = row["code"].split(":")[0] or fallback.get(row["synset"])
             verb = _Verb(row["synset"], _cameo_code(code) if code else None)
             forms = _inflections(row["form"]) if row["regular"] == "1" else {row["form"]}
@@ -267,7 +270,11 @@ class EventCoder:
             event = info.plover_event
             mode = info.plover_mode if info.plover_mode in plover()[event].modes else None
             source, target = self._roles(t, index, end, out.phrases)
-            markers = self._markers(t, index)
+            infinitive = t.lower[index] in self.base_forms and (
+                (index > 0 and t.lower[index - 1] == "to")
+                or (index > 2 and t.lower[index - 1] in {"and", "or"} and t.lower[index - 3] == "to")
+            )
+            markers = self._markers(t, index, infinitive)
             passive = index > 0 and t.lower[index - 1] in _PASSIVE
             out.events.append(
                 Event(
@@ -407,9 +414,13 @@ class EventCoder:
         return src_group, tgt_group
 
     @staticmethod
-    def _markers(t: _Tokens, index: int) -> tuple[str, ...]:
-        """Markers from the words before the event word in its clause (and any "if" before it)."""
-        found: set[str] = set()
+    def _markers(t: _Tokens, index: int, infinitive: bool = False) -> tuple[str, ...]:
+        """Markers from the words before the event word in its clause (and any "if" before it).
+
+        An infinitive ("to force Moscow …", "in order to develop …") states an aim, not a deed: it is
+        marked ``future``.
+        """
+        found: set[str] = {"future"} if infinitive else set()
         window: list[str] = []
         for k in range(index - 1, max(-1, index - 7), -1):
             word = t.lower[k]
