@@ -214,3 +214,18 @@ def test_eval_events_fits_the_classifier_on_a_training_file(shared_dir: Path, tm
     assert row["classifier"]["trained"]["accuracy"] > row["baseline"]["accuracy"] + 0.2
     code, _, err = run(["eval-events", str(gold), "--train", str(shared_dir / "data" / "events" / "news" / "cameo_ner_train.txt")], capsys)
     assert code == 2 and "--train needs a class file" in err
+
+
+def test_code_events_refuses_bad_options_and_non_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "s.jsonl"
+    src.write_text('{"id": 1, "text": "Beijing condemned Tokyo."}\n', encoding="utf-8")
+    code, _, err = run(["code-events", str(src), "--out", str(tmp_path / "o.jsonl"), "--workers", "0"], capsys)
+    assert code == 2 and "--workers 0: must be at least 1" in err
+    code, _, err = run(["code-events", str(src), "--out", str(src)], capsys)
+    assert code == 2 and "is the input file" in err
+    bad = tmp_path / "latin1.jsonl"
+    bad.write_bytes(b'{"id": 1, "text": "ok"}\n{"id": 2, "text": "caf\xe9"}\n')
+    code, out, err = run(["code-events", str(bad), "--out", str(tmp_path / "o.jsonl"), "--no-progress"], capsys)
+    assert code == 0 and f"{bad}:2: not UTF-8 text" in err and "Coded 1 sentence" in out
+    code, _, err = run(["code-events", str(bad), "--out", str(tmp_path / "o.jsonl"), "--strict"], capsys)
+    assert code == 2 and err.startswith(f"Error: {bad}:2: not UTF-8 text")

@@ -171,7 +171,7 @@ def code_events(
     total = sentences.stat().st_size
     bar = Progress(
         TextColumn("coding"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=err_console, disable=not progress, transient=True,
+        console=err_console, disable=not (progress and err_console.is_terminal), transient=True,
     )  # fmt: skip
     with bar:
         task = bar.add_task("coding", total=total)

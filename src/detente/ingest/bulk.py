@@ -12,7 +12,7 @@ import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from detente.errors import InputError
 from detente.ingest.coder import EventCoder
@@ -70,7 +70,7 @@ def _code_chunk(chunk: list[tuple[Any, str]]) -> list[tuple[str, int]]:
 
 
 def _chunks(
-    fh: TextIO,
+    fh: BinaryIO,
     path: Path,
     stats: BulkStats,
     strict: bool,
@@ -79,13 +79,17 @@ def _chunks(
     on_bytes: Callable[[int], None] | None,
 ) -> Iterator[list[tuple[Any, str]]]:
     chunk: list[tuple[Any, str]] = []
-    for number, line in enumerate(fh, start=1):
+    for number, raw in enumerate(fh, start=1):
         stats.lines = number
         if on_bytes is not None:
-            on_bytes(len(line.encode("utf-8")))
-        if not line.strip():
+            on_bytes(len(raw))
+        if not raw.strip():
             continue
         try:
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"not UTF-8 text (byte {exc.start} of the line)") from None
             chunk.append(parse_line(line))
         except ValueError as exc:
             if strict:
@@ -130,24 +134,18 @@ def code_jsonl(
         raise InputError(f"--workers {workers}: must be at least 1 (fix: use --workers 1 or more)")
     check_input(src)
     stats = BulkStats()
-    with src.open(encoding="utf-8", errors="strict") as fh, out.open("w", encoding="utf-8") as sink:
+    with src.open("rb") as fh, out.open("w", encoding="utf-8") as sink:
         chunks = _chunks(fh, src, stats, strict, chunk_size, on_skip, on_bytes)
-        try:
-            if workers == 1:
-                results: Iterator[list[tuple[str, int]]] = map(_code_chunk, chunks)
-                _drain(results, sink, stats)
-            else:
-                EventCoder.load()  # build once here; forked workers inherit it
-                # Fork shares the built coder with the workers; where there is no fork, each builds its own.
-                method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-                ctx = multiprocessing.get_context(method)
-                with ctx.Pool(workers) as pool:
-                    _drain(pool.imap(_code_chunk, chunks), sink, stats)
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{src}: is not UTF-8 text after line {stats.lines} (byte {exc.start} of that block) "
-                "(fix: save the file as UTF-8)"
-            ) from None
+        if workers == 1:
+            results: Iterator[list[tuple[str, int]]] = map(_code_chunk, chunks)
+            _drain(results, sink, stats)
+        else:
+            EventCoder.load()  # build once here; forked workers inherit it
+            # Fork shares the built coder with the workers; where there is no fork, each builds its own.
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            ctx = multiprocessing.get_context(method)
+            with ctx.Pool(workers) as pool:
+                _drain(pool.imap(_code_chunk, chunks), sink, stats)
     return stats
 
 
