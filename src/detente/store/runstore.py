@@ -362,7 +362,8 @@ class RunStore:
                 return duckdb.connect(str(self.path), read_only=not write)
             except duckdb.Error as exc:
                 text = str(exc)
-                if "lock" in text.lower():
+                # Only the lock conflict is "busy"; other errors (a corrupt block, say) are not.
+                if "could not set lock" in text.lower() or "conflicting lock" in text.lower():
                     if time.monotonic() >= deadline:
                         raise StoreBusyError(
                             f"{self.path}: store is busy: another detente process has held it for more "
@@ -803,8 +804,10 @@ def diff_runs(a: StoredRun, b: StoredRun, *, tolerance: float = 0.0) -> RunDiff:
         if x is None or y is None or math.isnan(x) or math.isnan(y):
             return (2, 0.0, row[0])
         if 0.0 <= x <= 1.0 and 0.0 <= y <= 1.0:
-            return (0, -abs(y - x), row[0])  # probabilities and shares: by absolute change
-        return (1, -abs(y - x) / max(abs(x), abs(y)), row[0])  # counts and the rest: relative change
+            # Probabilities and shares: by absolute change.
+            return (0, -abs(y - x), row[0])
+        # Counts and the rest: by relative change.
+        return (1, -abs(y - x) / max(abs(x), abs(y)), row[0])
 
     results.sort(key=order)
     return RunDiff(a=a, b=b, inputs=inputs, scenario_diff=scenario_diff, results=results)
