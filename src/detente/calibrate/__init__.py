@@ -173,6 +173,7 @@ def _fit_tests(history: Path, as_of: dt.date) -> dict[str, Any]:
         "prk_test_month_rate": {"value": rate(any_m), "source": src, "method": "share of months with ≥ 1 missile test (Jeffreys-smoothed)"},
         "prk_icbm_month_rate": {"value": rate(by_type.get("ICBM", set())), "source": src, "method": "share of months with an ICBM test"},
         "prk_slbm_month_rate": {"value": rate(by_type.get("SLBM", set())), "source": src, "method": "share of months with an SLBM test"},
+        "prk_slv_month_rate": {"value": rate(by_type.get("SLV", set())), "source": src, "method": "share of months with a satellite launch (SLV)"},
         "prk_nuclear_month_rate": {"value": rate(nuc), "source": "CTBTO/USGS record of DPRK nuclear tests, Jan 2016 – Feb 2018", "method": "share of months with a nuclear test"},
     }
 

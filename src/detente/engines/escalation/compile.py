@@ -621,7 +621,9 @@ def _test_rate(ev: NamedEvent) -> float | None:
         if "slbm" in name:
             return calibrated("prk_slbm_month_rate", 0.13)
         return calibrated("prk_test_month_rate", 0.65)
-    if ev.event is EventType.MOBILIZE and any(w in name for w in ("test", "launch", "satellite")):
+    if ev.event is EventType.MOBILIZE and "satellite" in name:
+        return calibrated("prk_slv_month_rate", 0.1)
+    if ev.event is EventType.MOBILIZE and any(w in name for w in ("test", "launch")):
         return calibrated("prk_test_month_rate", 0.65)
     return None
 

@@ -262,6 +262,8 @@ class _Run:
         rep_idx = (np.arange(R) * P * len(TYPES))[:, None]
         rival_pair = c0.rivals[src, dst]
         rival_idx = np.flatnonzero(rival_pair) if rival_pair.any() else np.arange(P)
+        # A war is a use of force between rivals not already at war on the as-of date.
+        new_war_pair = rival_pair & ~c0.at_war[src, dst]
         # Principal rivalries: rival dyads tense at the start (≥ 0.5 either way); else every rivalry.
         t0 = c0.tension0[src, dst]
         principal = rival_pair & ((t0 >= 0.5) | (t0[rev] >= 0.5))
@@ -531,9 +533,9 @@ class _Run:
                 newly = (out_count >= cp.outcome_min[None, :]) & (out_first < 0)
                 out_first[newly] = step
             assault = (act == a_assault) | (atype == TYPES.index(EventType.ASSAULT))
-            war_now = (assault & rival_pair[None, :]).any(1)
+            war_now = (assault & new_war_pair[None, :]).any(1)
             war_first[(war_first < 0) & war_now] = step
-            acc_now = (accident & rival_pair[None, :]).any(1)
+            acc_now = (accident & new_war_pair[None, :]).any(1)
             acc_first[(acc_first < 0) & acc_now] = step
             calm = (T < SETTLE_TENSION) & (T[:, rev] < SETTLE_TENSION)
             settle_now = ((atype == TYPES.index(EventType.AGREE)) & principal[None, :] & calm).any(1)

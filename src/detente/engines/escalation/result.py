@@ -150,7 +150,7 @@ class SimulationResult:
                 "war": self.paths("war_first", top_paths),
                 "settlement": self.paths("settlement_first", top_paths),
                 "definition": (
-                    "war: first use of force (ASSAULT) between rivals; settlement: first agreement within a "
+                    "war: first use of force (ASSAULT) between rivals not already at war; settlement: first agreement within a "
                     "principal rivalry (tension ≥ 0.5 at the start) once its tension is below 0.3 both ways; a path lists the distinct most "
                     "conflictual (war) or most cooperative (settlement) event types among rival dyads, in "
                     "the order of their last appearance"
