@@ -8,12 +8,12 @@ elements, and saves a screenshot for a developer to look at.
 from __future__ import annotations
 
 import base64
-import fcntl
 import json
 import os
 import selectors
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,19 @@ SCREENSHOTS = (
 )
 
 
+_WIRE = """
+import fcntl, os, sys
+r, w = (fcntl.fcntl(int(fd), fcntl.F_DUPFD, 10) for fd in sys.argv[1:3])
+for fd in sys.argv[1:3]:
+    os.close(int(fd))
+os.dup2(r, 3)
+os.dup2(w, 4)
+os.close(r)
+os.close(w)
+os.execv(sys.argv[3], sys.argv[3:])
+"""
+
+
 class Browser:
     """A headless Chromium spoken to over the DevTools protocol on file descriptors 3 and 4."""
 
@@ -53,18 +66,16 @@ class Browser:
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
 
-        def wire() -> None:  # in the child: DevTools reads fd 3 and writes fd 4
-            # Move both ends out of the way first: a pipe end may itself be fd 3 or 4.
-            r = fcntl.fcntl(to_child_r, fcntl.F_DUPFD, 10)
-            w = fcntl.fcntl(from_child_w, fcntl.F_DUPFD, 10)
-            os.dup2(r, 3)
-            os.dup2(w, 4)
-            os.set_inheritable(3, True)
-            os.set_inheritable(4, True)
-
         assert CHROMIUM is not None
+        # A tiny Python launcher puts the pipe ends on fds 3 and 4 (where --remote-debugging-pipe
+        # looks) and execs Chromium; every other descriptor of this process stays closed in it.
         self.proc = subprocess.Popen(
             [
+                sys.executable,
+                "-c",
+                _WIRE,
+                str(to_child_r),
+                str(from_child_w),
                 CHROMIUM,
                 "--headless",
                 "--no-sandbox",
@@ -84,9 +95,7 @@ class Browser:
                 "--remote-debugging-pipe",
                 "about:blank",
             ],
-            # close_fds would close fds 3 and 4 after preexec_fn has wired them, so keep fds open.
-            close_fds=False,
-            preexec_fn=wire,
+            pass_fds=(to_child_r, from_child_w),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
