@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,8 +146,22 @@ def code_jsonl(
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             ctx = multiprocessing.get_context(method)
             with ctx.Pool(workers) as pool:
-                _drain(pool.imap(_code_chunk, chunks), sink, stats)
+                _drain(_bounded(pool, chunks, 4 * workers), sink, stats)
     return stats
+
+
+def _bounded(pool: Any, chunks: Iterator[list[tuple[Any, str]]], window: int) -> Iterator[list[tuple[str, int]]]:
+    """Results in input order, with at most ``window`` chunks in flight.
+
+    ``Pool.imap`` would read the whole input ahead, holding a 200 MB file in memory.
+    """
+    pending: deque[Any] = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(_code_chunk, (chunk,)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 def _drain(results: Iterator[list[tuple[str, int]]], sink: TextIO, stats: BulkStats) -> None:
