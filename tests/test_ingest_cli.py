@@ -229,3 +229,34 @@ def test_code_events_refuses_bad_options_and_non_utf8(tmp_path: Path, capsys: py
     assert code == 0 and f"{bad}:2: not UTF-8 text" in err and "Coded 1 sentence" in out
     code, _, err = run(["code-events", str(bad), "--out", str(tmp_path / "o.jsonl"), "--strict"], capsys)
     assert code == 2 and err.startswith(f"Error: {bad}:2: not UTF-8 text")
+
+
+class _FakeResult:
+    def __init__(self, value: object, pool: _FakePool) -> None:
+        self.value, self.pool = value, pool
+
+    def get(self) -> object:
+        self.pool.in_flight -= 1
+        return self.value
+
+
+class _FakePool:
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.most = 0
+
+    def apply_async(self, fn, args):  # type: ignore[no-untyped-def]
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        return _FakeResult(args[0], self)
+
+
+def test_parallel_coding_keeps_order_and_bounds_what_is_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.ingest import bulk
+
+    monkeypatch.setattr(bulk, "_code_chunk", lambda chunk: chunk)
+    pool = _FakePool()
+    chunks = iter([[(i, "t")] for i in range(50)])
+    out = list(bulk._bounded(pool, chunks, window=4))
+    assert out == [[(i, "t")] for i in range(50)]
+    assert pool.most == 4
