@@ -294,14 +294,20 @@ def arms_side_by_side(
     names: Mapping[str, str],
     horizon: str,
     unit: str,
+    baseline: str | None = None,
 ) -> go.Figure:
-    """Each arm's probability of each outcome at one horizon, side by side, with 95% intervals."""
+    """Each arm's probability of each outcome at one horizon, side by side, with 95% intervals.
+
+    The baseline arm, if named, is grey; the others take the palette in order.
+    """
     fig = go.Figure()
     order: list[str] = []
     for outcomes in arms.values():
         order += [o for o in outcomes if o not in order]
     labels = [names.get(o, o) for o in order]
-    for i, (arm, outcomes) in enumerate(arms.items()):
+    others = [a for a in arms if a != baseline]
+    for arm, outcomes in arms.items():
+        colour = "#9a9a9a" if arm == baseline else PALETTE[others.index(arm) % len(PALETTE)]
         ps, lo, hi = [], [], []
         for o in order:
             cell = outcomes.get(o, {}).get(horizon, {})
@@ -315,7 +321,7 @@ def arms_side_by_side(
                 x=ps,
                 orientation="h",
                 name=arm,
-                marker={"color": PALETTE[i % len(PALETTE)]},
+                marker={"color": colour},
                 error_x={
                     "type": "data",
                     "symmetric": False,

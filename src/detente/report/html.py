@@ -556,7 +556,14 @@ def _compare_sections(inp: ReportInput, result: Mapping[str, Any], figs: _Figure
             f"<p>Baseline arm: <b>{_e(baseline)}</b>. Arms share common random numbers per replicate.</p>"
         )
     for h in horizons[-2:]:
-        parts.append(figs.div(figures.arms_side_by_side(arms, names, h, unit), f"arms-{h}"))
+        parts.append(
+            figs.div(
+                figures.arms_side_by_side(
+                    arms, names, h, unit, baseline=None if baseline is None else str(baseline)
+                ),
+                f"arms-{h}",
+            )
+        )
     diffs = result.get("differences")
     if isinstance(diffs, Mapping):
         rows = []
