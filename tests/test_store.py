@@ -398,3 +398,15 @@ def test_export_writes_parquet_that_reads_back_to_the_run(
     assert values == run.summary_values()
     assert len(pq.read_table(files[2])) == len(run.steps)
     assert files[3].read_text(encoding="utf-8") == tiny.text
+
+
+def test_a_bad_store_timeout_is_refused_with_the_fix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DETENTE_STORE_TIMEOUT", "soon")
+    with pytest.raises(
+        StoreError, match=r"DETENTE_STORE_TIMEOUT='soon' is not a number of seconds >= 0"
+    ):
+        RunStore(tmp_path / "runs.duckdb")
+    monkeypatch.setenv("DETENTE_STORE_TIMEOUT", "2.5")
+    assert RunStore(tmp_path / "runs.duckdb").timeout == 2.5

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from detente.cli import main
 from detente.scenario import LoadedScenario
 from detente.store import RunStore, StoreBusyError
 from tests.test_store_fixtures import fake_simulate_result, write_tiny_scenario
@@ -145,6 +146,8 @@ def test_two_processes_writing_at_once_both_succeed(
 
 def test_a_writer_that_cannot_get_the_store_in_time_gets_a_clear_busy_error(
     filled: tuple[RunStore, LoadedScenario],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     store, tiny = filled
     holder = subprocess.Popen(
@@ -170,6 +173,16 @@ def test_a_writer_that_cannot_get_the_store_in_time_gets_a_clear_busy_error(
             busy.record("simulate", tiny, params={}, seed=5, result={})
         with pytest.raises(StoreBusyError, match="store is busy"):
             busy.runs()
+        # On the command line: one line, exit status 2.
+        monkeypatch.setenv("DETENTE_STORE_TIMEOUT", "0.2")
+        with pytest.raises(SystemExit) as exc:
+            main(["runs", "list", "--store", str(store.path)])
+        err = capsys.readouterr().err
+        assert exc.value.code == 2
+        assert (
+            err.startswith(f"Error: {store.path}: store is busy")
+            and len(err.strip().splitlines()) == 1
+        )
         assert hashlib.sha256(store.path.read_bytes()).hexdigest() == digest
     finally:
         holder.kill()
