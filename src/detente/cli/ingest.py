@@ -32,7 +32,7 @@ def ingest(
         Path | None, typer.Option("--draft", help="Write a scenario draft (TOML) here; it is validated.")
     ] = None,
     date: Annotated[
-        str | None, typer.Option("--date", help="The article's date (YYYY-MM-DD), for leaders' tenures.")
+        str | None, typer.Option("--date", help="The article's date (YYYY-MM-DD): leaders' tenures, and the draft's as_of (default: the file's date).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:

@@ -388,6 +388,9 @@ _CODE = re.compile(r"\[([0-9]{2,4})(?::[0-9]{2,4})?\]")
 def build_verbs(events: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """Verb forms with their synset's CAMEO code, and simple ``verb … keyword`` patterns.
 
+    ``regular`` is ``1`` for a base form the coder inflects itself, ``0`` for a base form listed with
+    its irregular forms (or a phrase), ``-`` for one of those irregular forms.
+
     From each PETRARCH-2 synset: every listed verb (with its irregular forms) takes its own code or the
     synset's; each pattern ``- * WORD … [code]`` becomes ``synset, keywords, code`` with up to three
     literal keywords after the verb (word classes ``&X`` and actor slots ``$ +`` are left out).
@@ -458,7 +461,8 @@ def build_verbs(events: Path) -> tuple[list[dict[str, str]], list[dict[str, str]
         verbs.append({"form": base, "synset": synset, "code": code, "regular": "0" if irregular else "1"})
         for form in irregular:
             if re.fullmatch(r"[a-z][a-z'\-]*", form):
-                verbs.append({"form": form, "synset": synset, "code": code, "regular": "0"})
+                # "-": an inflected form of the verb above, not a base form.
+                verbs.append({"form": form, "synset": synset, "code": code, "regular": "-"})
     return verbs, patterns
 
 

@@ -201,7 +201,7 @@ class EventCoder:
         phrases: dict[str, list[_Verb]] = {}
         self.base_forms: set[str] = set()
         for row in _table("verbs.tsv"):
-            if row["regular"] == "1" or " " not in row["form"]:
+            if row["regular"] != "-" and " " not in row["form"]:
                 self.base_forms.add(row["form"])
             code = row["code"].split(":")[0] or fallback.get(row["synset"])
             verb = _Verb(row["synset"], _cameo_code(code) if code else None)

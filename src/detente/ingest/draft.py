@@ -279,6 +279,6 @@ def write_draft(ingested: Ingested, out: str | Path) -> tuple[Scenario, Path]:
     # The draft must read back and pass every check before it is written.
     parsed = parse_scenario(text, out)
     check_references(parsed, out)
+    check_quotes(parsed, out)  # source paths resolve from out's folder, which exists
     out.write_text(text, encoding="utf-8")
-    check_quotes(parsed, out)
     return parsed, Path(source_path) if source_path else ingested.path
