@@ -348,7 +348,7 @@ class _Run:
             # NOTE: loops over actions on (R, P) slices; an (R, P, A) layout is ~20× slower in numpy.
             lam = prm["rationality"]
             dyn: dict[int, np.ndarray] = {}
-            self._dynamic_bonus(dyn, st, t, T, last, pos, sq, sh, rep)
+            self._dynamic_bonus(dyn, st, t, T, last, pos, sq, Ts, rep)
             follow = self._k15_want(st, last)
             if self.m.fixed is not None:
                 act = np.broadcast_to(self.m.fixed, (R, P)).copy()
@@ -631,7 +631,9 @@ class _Run:
                 ps = st.src_is[i]
                 if not np.isfinite(st.intercept[ps][:, cp.test_actions]).any():
                     continue
-                felt = sh[:, ps].mean(1) - st.felt0.get(int(i), 0.0)
+                # Provocation: the tester's own anger (its strongest hostility, which pressure received
+                # raises at once) beyond its level at the start.
+                felt = sh[:, ps].max(1) - st.felt0.get(int(i), 0.0)
                 for a in cp.test_actions:
                     util(a)[:, ps] += (mech["K12"]["provocation"] * felt)[:, None]
         # K04: the senior presses a junior that cooperates with the senior's rivals.
@@ -710,15 +712,15 @@ class _Run:
                     cache[key] = np.zeros((R, P), np.float32)
             return cache[key]
 
-        def extra(a: int, x: np.ndarray) -> np.ndarray:
+        def extra(a: int, x: np.ndarray, scale: float = 1.0) -> np.ndarray:
+            """Add ``scale`` × the dynamic bonuses of action ``a`` to ``x`` (a fresh array), in place."""
             if a in dyn:
-                x = x + dyn[a]
+                x += np.float32(scale) * dyn[a]
             if follow is not None:
                 me, want, bonus = follow
                 hit = want == a
                 if hit.any():
-                    x = x.copy()
-                    x[:, me] += bonus * hit
+                    x[:, me] += np.float32(scale * bonus) * hit
             return x
 
         if math.isinf(lam):
@@ -729,7 +731,7 @@ class _Run:
             for a in range(A):
                 if not finite[:, a].any():
                     continue
-                x = extra(a, systematic(a) + st.bonus_at(t)[:, a]) + tie[:, a]
+                x = extra(a, systematic(a) + st.bonus_at(t)[:, a]) + tie[:, a]  # fresh array
                 if a in chan_ok:
                     x = np.where(chan_ok[a], x, -np.inf)
                 better = x > best
@@ -746,7 +748,7 @@ class _Run:
             if not S[a].any():
                 E[a] = 0.0
                 continue
-            x = extra(a, systematic(a)) * np.float32(lam)
+            x = extra(a, systematic(a) * np.float32(lam), lam)
             np.minimum(x, np.float32(60.0), out=x)
             e = np.exp(x, out=x)
             e *= S[a]
@@ -834,9 +836,9 @@ class _Static:
         for o in range(n_out):
             code = code | (cp.outcome_match[o].reshape(-1).astype(np.int64) << o)
         self.outcome_code = code.astype(code_dtype)
-        t0 = cp.tension0[dst, src]
+        t0 = cp.tension0[src, dst]
         sat0 = t0 / (1.0 + t0 / prm["tension_saturation"])
-        self.felt0 = {i: float(sat0[src == i].mean()) for i in range(n) if (src == i).any()}
+        self.felt0 = {i: float(sat0[src == i].max()) for i in range(n) if (src == i).any()}
         self.score = np.concatenate([[0.0], -10 * cp.conflict[1:] + 10 * cp.coop[1:]]).astype(np.float32)
         self.concession_types = np.array(
             [TYPES.index(EventType.CONCEDE), TYPES.index(EventType.RETREAT), TYPES.index(EventType.AGREE)]

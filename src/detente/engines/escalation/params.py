@@ -224,8 +224,9 @@ def mechanism_levers() -> dict[str, Lever]:
             {"rate": Param(0.02, "accident probability per unit of military activity per month", "article: 'by accident, oversight or fatal confluence of circumstances'", hi=1.0), "channel_damping": Param(0.5, "share of accidents prevented by an active crisis channel", hi=1.0)},
         ),
         "K12": Lever(
-            "a nuclear actor's utility of a test event rises by `provocation` per unit of hostility it "
-            "perceives beyond the initial level; the rate at the initial state is fitted to the test history",
+            "a nuclear actor's utility of a test event rises by `provocation` per unit of its strongest "
+            "(saturated) hostility beyond the initial level, which pressure it receives raises; the rate at "
+            "the initial state is fitted to the test history",
             {"provocation": Param(0.8, "utility of testing per unit of perceived hostility", "article: 'provoke it into a sharp reaction, for example carrying out further nuclear tests'"), "test_rate": _data("prk_nuclear_month_rate", 0.13, "monthly probability of a nuclear test at calm (missile tests use their own fitted rates)", hi=1.0)},
         ),
         "K13": Lever(
