@@ -115,7 +115,9 @@ def test_ingest_finds_every_state_a_shipped_scenario_names_in_its_article(scenar
     if article is None or not article.exists():
         pytest.skip(f"{scenario_id} cites no article text")
     text = article.read_text("utf-8")
-    found = set(ingest_article(article).actor_mentions())
+    ingested = ingest_article(article)
+    found = set(ingested.actor_mentions())
+    implied = set(ingested.implied_members())
     data = tomllib.loads(path.read_text("utf-8"))
     for actor in data["actors"]:
         if actor.get("kind", "state") != "state":
@@ -123,4 +125,18 @@ def test_ingest_finds_every_state_a_shipped_scenario_names_in_its_article(scenar
         names = [actor["name"], *actor.get("aliases", []), *(ld["name"] for ld in actor.get("leaders", []))]
         if any(n in text for n in names):
             assert actor["iso3"] in found, (scenario_id, actor["id"])
-        # A state the scenario adds from outside the article (Japan in korea-2018) is not required.
+        elif actor["iso3"] not in found:
+            # Named only through a grouping (Australia via AUKUS), or added from outside the article
+            # (Japan in korea-2018, which the article never names): the latter is not required.
+            assert actor["iso3"] in implied or not any(
+                actor["iso3"] in g.get("members", []) for g in data["actors"] if g.get("kind") in {"bloc", "organisation"}
+                and g["id"] in found
+            ), (scenario_id, actor["id"])
+
+
+def test_small_groupings_imply_their_members(shared_dir: Path) -> None:
+    implied = ingest_article(shared_dir / "seeds" / "004_161e7ac3bf48d38d.txt").implied_members()
+    assert implied["AUS"][0] in {"AUKUS", "AP4"}
+    assert implied["NZL"][0] == "AP4"
+    assert "USA" not in implied  # named in its own right
+    assert "FRA" not in implied  # NATO is too large to imply its members

@@ -62,6 +62,7 @@ def ingest(
                     "actors": {
                         a: sorted({m.text for _, m in ms}) for a, ms in mentions.items()
                     },
+                    "implied_members": {m: g for m, (g, _) in found.implied_members().items()},
                     "events": [
                         {"sentence": i, "line": found.sentences[i].line, **e.to_dict()} for i, e in events
                     ],
@@ -108,6 +109,8 @@ def ingest(
             table.add_row(
                 actor_id, info.name, info.kind, str(len(ms)), ", ".join(f"{t} ({n})" for t, n in forms.most_common(6))
             )
+        for member, (group, _) in found.implied_members().items():
+            table.add_row(member, gaz.actor(member).name, "state", "0", f"(a member of {group})")
         console.print(table)
         quads = Counter(e.quad.value for _, e in events if not e.markers)
         marked = Counter(m for _, e in events for m in e.markers)

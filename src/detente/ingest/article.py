@@ -13,6 +13,9 @@ from detente.ingest.coder import CodedSentence, Event, EventCoder
 from detente.ingest.gazetteer import Mention
 from detente.ingest.text import CleanText, Sentence, clean, is_ordinal_item, read_article
 
+MAX_IMPLIED_MEMBERS = 8
+"""Groupings up to this size (AUKUS, AP4, the Quad, G7, the Security Council's five) imply their members."""
+
 # The author's evaluative words (a small hand-made lexicon; stances are drafts for review).
 NEGATIVE = frozenset(
     "arrogance arrogant aggressive aggression shameless blackmail blackmailed provocation provocations "
@@ -75,6 +78,27 @@ class Ingested:
         for i, coded in enumerate(self.coded):
             for m in coded.mentions:
                 out.setdefault(m.actor, []).append((i, m))
+        return out
+
+    def implied_members(self, max_members: int = MAX_IMPLIED_MEMBERS) -> dict[str, tuple[str, int]]:
+        """States the article names only through a small grouping it names ("AUKUS" → Australia).
+
+        Returns ``{state: (grouping, sentence index of the grouping's first mention)}`` for member
+        states of groupings with at most ``max_members`` members (not NATO's 32) that the article
+        does not name itself.
+        """
+        from detente.ingest.gazetteer import Gazetteer
+
+        gaz = Gazetteer.load()
+        named = self.actor_mentions()
+        out: dict[str, tuple[str, int]] = {}
+        for actor_id, found in named.items():
+            members = gaz.actor(actor_id).members
+            if not members or len(members) > max_members:
+                continue
+            for member in members:
+                if member not in named and member not in out:
+                    out[member] = (actor_id, found[0][0])
         return out
 
     def events(self) -> list[tuple[int, Event]]:

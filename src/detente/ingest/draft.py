@@ -110,6 +110,20 @@ def draft_scenario(ingested: Ingested, out: str | Path, *, source_path: str | No
             )
         )
         ids.add(actor_id)
+    for member, (group, index) in ingested.implied_members().items():
+        info = gaz.actor(member)
+        actors.append(
+            Actor(
+                id=member,
+                name=info.name,
+                iso3=info.iso3,
+                source=SOURCE_ID,
+                quote=sentences[index].text,
+                confidence=0.5,
+                note=f"not named in the article: a member of {gaz.actor(group).name}, which it names",
+            )
+        )
+        ids.add(member)
     # Organisations list only the members the draft has as actors.
     actors = [
         a.model_copy(
