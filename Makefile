@@ -17,6 +17,8 @@ demo: $(STAMP)
 	$(BIN)/detente show korea-2018
 	mkdir -p out
 	$(BIN)/detente graph korea-2018 -o out/korea-2018-relations.png
+	$(BIN)/detente simulate korea-2018 --runs 10000 --seed 0 --quiet
+	$(BIN)/detente report latest -o out/report-korea-2018.html
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
