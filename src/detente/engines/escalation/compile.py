@@ -16,7 +16,7 @@ import numpy as np
 
 from detente.errors import InputError
 from detente.mechanisms import MECHANISMS
-from detente.ontology import EventType, event_score, plover
+from detente.ontology import EventType, cameo, event_score, plover
 from detente.scenario.model import (
     ActorKind,
     Alliance,
@@ -322,7 +322,7 @@ def compile_scenario(
         names.append(ev.id)
         atype.append(TYPES.index(ev.event))
         amode.append(ev.mode)
-        scores.append(ev.intensity if ev.intensity is not None else event_score(ev.event, ev.mode))
+        scores.append(_named_score(ev))
     sc = np.array(scores)
     conflict = np.clip(-sc, 0, None) / 10.0
     coop = np.clip(sc, 0, None) / 10.0
@@ -600,6 +600,19 @@ def compile_scenario(
         if isinstance(value, np.ndarray) and value.dtype == np.float64 and f.name != "intercept":
             setattr(compiled, f.name, value.astype(np.float32))
     return compiled
+
+
+def _named_score(ev: NamedEvent) -> float:
+    """A named event's conflict–cooperation score.
+
+    Its ``intensity``, else the Goldstein value of its CAMEO code, else the PLOVER score of its type and mode.
+    """
+    if ev.intensity is not None:
+        return float(ev.intensity)
+    code = cameo().get(ev.cameo) if ev.cameo else None
+    if code is not None and code.goldstein is not None:
+        return float(code.goldstein)
+    return event_score(ev.event, ev.mode)
 
 
 def _is_nuclear(ev: NamedEvent) -> bool:

@@ -476,6 +476,7 @@ class _Run:
                 mid = "K05" if regime == "multilateral" else "K06"
                 if mid in mech:
                     econ[:, tgt] *= 1.0 - mech[mid]["bite"] * inten
+                    econ[:, _enf] *= 1.0 - mech[mid]["enforcer_cost"] * inten
                     if mid == "K06" and len(pres):
                         econ[:, pres] *= 1.0 - mech["K06"]["compliance_cost"] * inten
             sanc = (atype == TYPES.index(EventType.SANCTION)).astype(f32)
@@ -919,6 +920,9 @@ class _Static:
         bonus = np.zeros((P, A), np.float32)
         coop_actions = [a for a in range(A) if cp.action_type[a] >= 0 and TYPES[cp.action_type[a]] in _COOP_CORE]
         self.relief_boost = np.ones(P, np.float32)
+        # Sanctions cost the sanctioner (economic cost in the choice).
+        sanction_actions = [a for a in range(A) if cp.action_type[a] == TYPES.index(EventType.SANCTION)]
+        bonus[:, sanction_actions] -= prm["sanction_cost"]
         if len(r := role("K01")) >= 2:
             for i in r:
                 for j in r:

@@ -139,6 +139,11 @@ def engine_params() -> dict[str, Param]:
             "extra monthly decay of tension between members of an active institutional channel",
             "assumption",
         ),
+        "sanction_cost": Param(
+            0.3,
+            "utility cost to the sanctioner of a SANCTION action (lost trade; sanctions cost their enforcers)",
+            "assumption",
+        ),
         "coerce_rate": Param(
             0.08, "share of the distance a target's issue position moves towards a coercer per unit of force"
         ),
@@ -188,14 +193,15 @@ def mechanism_levers() -> dict[str, Lever]:
             {"pressure": Param(0.8, "utility cost of the junior's cooperation with its senior's rivals", "article: '\u201ctwisting the arms\u201d of his allies and partners'")},
         ),
         "K05": Lever(
-            "multilateral sanctions cut the target's economic capacity by `bite`×intensity a month and "
-            "raise its hostility towards the enforcers",
-            {"bite": Param(0.03, "monthly share of economic capacity lost at intensity 1"), "grievance": Param(0.15, "monthly hostility of the target towards each enforcer at intensity 1")},
+            "multilateral sanctions cut the target's economic capacity by `bite`×intensity a month, cost "
+            "each enforcer `enforcer_cost`×intensity, and raise the target's hostility towards the enforcers",
+            {"bite": Param(0.03, "monthly share of economic capacity lost at intensity 1"), "grievance": Param(0.15, "monthly hostility of the target towards each enforcer at intensity 1"), "enforcer_cost": Param(0.002, "monthly share of each enforcer's economy lost at intensity 1")},
         ),
         "K06": Lever(
-            "unilateral/secondary sanctions also cost pressured third parties `compliance_cost`×intensity "
-            "of their economy and raise their hostility towards the enforcer by `resentment`",
-            {"compliance_cost": Param(0.01, "monthly economic cost to a pressured third party"), "resentment": Param(0.2, "monthly hostility of a pressured third party towards the enforcer", "article: 'the tacit threat being that repressive measures will be employed against dissenters'"), "bite": Param(0.02, "monthly share of the target's economy lost at intensity 1")},
+            "unilateral/secondary sanctions cut the target's economy by `bite`×intensity and the enforcers' by "
+            "`enforcer_cost`×intensity a month, cost pressured third parties `compliance_cost`×intensity of "
+            "their economy, and raise their hostility towards the enforcer by `resentment`×intensity",
+            {"compliance_cost": Param(0.01, "monthly economic cost to a pressured third party"), "resentment": Param(0.2, "monthly hostility of a pressured third party towards the enforcer", "article: 'the tacit threat being that repressive measures will be employed against dissenters'"), "bite": Param(0.02, "monthly share of the target's economy lost at intensity 1"), "enforcer_cost": Param(0.002, "monthly share of each enforcer's economy lost at intensity 1")},
         ),
         "K07": Lever(
             "coercion and sanctions move the target's issue positions at most `limit` (share of the scale) "
