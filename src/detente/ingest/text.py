@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -311,6 +312,30 @@ def _is_repeat(a: list[str], b: list[str]) -> bool:
     return len(pa & pb) / max(1, min(len(pa), len(pb))) >= 0.5
 
 
+def _later_repeats(sentences: list[Sentence], toks: list[list[str]], common: int = 200) -> dict[int, int]:
+    """For each sentence that a later one (on another line) repeats, the index of the first such one.
+
+    Candidates come from an index of content words, so a long article costs about linear time: a
+    repeat shares most of its words, and at least two that are not among the ``common`` commonest.
+    """
+    postings: dict[str, list[int]] = {}
+    for k, words in enumerate(toks):
+        for w in {w for w in words if w not in _STOP}:
+            postings.setdefault(w, []).append(k)
+    out: dict[int, int] = {}
+    for k, words in enumerate(toks):
+        shared: Counter[int] = Counter()
+        for w in {w for w in words if w not in _STOP}:
+            docs = postings[w]
+            if len(docs) <= common:
+                shared.update(m for m in docs if m > k)
+        for m in sorted(m for m, n in shared.items() if n >= 2):
+            if sentences[m].line != sentences[k].line and _is_repeat(toks[k], toks[m]):
+                out[k] = m
+                break
+    return out
+
+
 def clean(text: str, fmt: Format = "text") -> CleanText:
     """Clean an article's text and split it into sentences.
 
@@ -367,15 +392,9 @@ def clean(text: str, fmt: Format = "text") -> CleanText:
                     candidates.append(Sentence(piece_text, i + 1, paragraph, kind))
 
     toks = [_tokens(s.text) for s in candidates]
+    later_copy = _later_repeats(candidates, toks)
     for k, sent in enumerate(candidates):
-        later = next(
-            (
-                m
-                for m in range(k + 1, len(candidates))
-                if candidates[m].line != sent.line and _is_repeat(toks[k], toks[m])
-            ),
-            None,
-        )
+        later = later_copy.get(k)
         if later is not None and sent.kind != "heading":
             result.removed.append(Removed(sent.text, sent.line, "repeat", candidates[later].line))
             continue
