@@ -745,18 +745,32 @@ class _Run:
             self._buffer = np.empty((A, R, P), np.float32)
         E = self._buffer
         total = np.zeros((R, P), np.float32)
+        lam32 = np.float32(lam)
+        level_exp: dict[tuple[float, float], np.ndarray] = {}
         for a in range(A):
+            Ea = E[a]
             if not S[a].any():
-                E[a] = 0.0
+                Ea.fill(0.0)
                 continue
-            x = extra(a, systematic(a) * np.float32(lam), lam)
-            np.minimum(x, np.float32(60.0), out=x)
-            e = np.exp(x, out=x)
-            e *= S[a]
+            key = (float(cp.conflict[a]), float(cp.coop[a]), bool(st.is_test[a]))
+            dynamic = a in dyn or (follow is not None and (follow[1] == a).any())
+            if dynamic:
+                np.multiply(systematic(a), lam32, out=Ea)
+                extra(a, Ea, lam)
+                np.minimum(Ea, np.float32(60.0), out=Ea)
+                np.exp(Ea, out=Ea)
+            else:
+                # NOTE: actions of one (conflict, cooperation) level share exp(λ·U); compute it once.
+                if key not in level_exp:
+                    x = systematic(a) * lam32
+                    np.minimum(x, np.float32(60.0), out=x)
+                    level_exp[key] = np.exp(x, out=x)
+                np.multiply(level_exp[key], S[a], out=Ea)
+            if dynamic:
+                Ea *= S[a]
             if a in chan_ok:
-                e *= chan_ok[a]
-            E[a] = e
-            total += e
+                Ea *= chan_ok[a]
+            total += Ea
         thresh = u * total
         run = np.zeros((R, P), np.float32)
         count = np.zeros((R, P), np.int16)
