@@ -746,7 +746,7 @@ class _Run:
         E = self._buffer
         total = np.zeros((R, P), np.float32)
         lam32 = np.float32(lam)
-        level_exp: dict[tuple[float, float], np.ndarray] = {}
+        level_exp: dict[tuple[float, float, bool], np.ndarray] = {}
         for a in range(A):
             Ea = E[a]
             if not S[a].any():
