@@ -159,7 +159,7 @@ def test_missing_directory_and_oversized_articles_are_refused(tmp_path: Path) ->
     big = tmp_path / "big.txt"
     with big.open("wb") as fh:
         fh.truncate(200_000_000)  # sparse: no disk used, refused on its size before any read
-    with pytest.raises(InputError, match=r"is 200\.0 MB; articles above 10 MB"):
+    with pytest.raises(InputError, match=r"is 200\.0 MB; files above 10 MB are not read as an article"):
         read_article(big)
 
 

@@ -20,7 +20,8 @@ from typing import Literal
 
 from detente.errors import InputError
 from detente.ingest.classifier import SentenceClassifier, cross_validate
-from detente.ingest.coder import CLASS_NAMES, EventCoder
+from detente.ingest.coder import EventCoder
+from detente.ingest.text import read_text_file
 
 GoldKind = Literal["class", "span"]
 
@@ -67,20 +68,7 @@ def detect_gold(path: Path) -> GoldKind:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file (fix: check the gold file path)") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory (fix: give a gold .tsv or .txt file)") from None
-    if not data.strip():
-        raise InputError(f"{path}: is empty (fix: give a labelled gold file)")
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{path}: is a binary file (fix: give a labelled text file)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: is not UTF-8 text (byte {exc.start}) (fix: save it as UTF-8)") from None
+    return read_text_file(path, what="a gold file", fix="give a labelled file in the format of shared/data/events/news/")
 
 
 def read_class_gold(path: Path) -> list[tuple[str, int]]:
@@ -273,15 +261,10 @@ def evaluate(
 
 
 def _check_file(p: Path) -> None:
-    if not p.exists():
-        raise InputError(f"{p}: no such file (fix: check the gold file path)")
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory (fix: give a gold .tsv or .txt file)")
-    _read_text(p)  # refuse empty and binary files with a clear message
+    _read_text(p)  # refuse missing, empty and binary files with a clear message
 
 
 __all__ = [
-    "CLASS_NAMES",
     "ClassScores",
     "SpanScores",
     "detect_gold",

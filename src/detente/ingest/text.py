@@ -72,6 +72,36 @@ class CleanText:
 # Reading
 
 
+def read_text_file(
+    path: Path, *, what: str, fix: str, max_bytes: int | None = None, too_big: str = ""
+) -> str:
+    """Read a UTF-8 text file, refusing a missing, directory, oversized, empty or binary one.
+
+    Every refusal is an :class:`InputError` of one line naming the file, the problem and the fix
+    (``fix`` says what to give instead; ``too_big`` what to do about a file above ``max_bytes``).
+    """
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not {what} (fix: {fix})")
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise InputError(f"{path}: no such file (fix: check the path; {fix})") from None
+    if max_bytes is not None and size > max_bytes:
+        raise InputError(
+            f"{path}: is {size / 1e6:.1f} MB; files above {max_bytes / 1e6:.0f} MB are not read as {what} "
+            f"(fix: {too_big or fix})"
+        )
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path}: is empty (fix: {fix})")
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{path}: is a binary file, not text (fix: {fix})")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: is not UTF-8 text (byte {exc.start}) (fix: save it as UTF-8)") from None
+
+
 def read_article(path: str | Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> tuple[str, Format]:
     """Read an article file and convert it to plain lines of text.
 
@@ -86,28 +116,13 @@ def read_article(path: str | Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> tup
         InputError: The file is missing, a directory, empty, binary, not UTF-8 or too large.
     """
     p = Path(path)
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory, not an article (fix: give a .txt, .html or .md file)")
-    try:
-        size = p.stat().st_size
-    except OSError:
-        raise InputError(f"{p}: no such file (fix: check the article path)") from None
-    if size > max_bytes:
-        raise InputError(
-            f"{p}: is {size / 1e6:.1f} MB; articles above {max_bytes / 1e6:.0f} MB are not read "
-            "(fix: give one article, or put its sentences in a JSONL file for `detente code-events`)"
-        )
-    data = p.read_bytes()
-    if not data.strip():
-        raise InputError(f"{p}: is empty (fix: give an article with some text)")
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{p}: is a binary file, not text (fix: give a .txt, .html or .md article)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{p}: is not UTF-8 text (byte {exc.start}) (fix: save the article as UTF-8)"
-        ) from None
+    text = read_text_file(
+        p,
+        what="an article",
+        fix="give a .txt, .html or .md article",
+        max_bytes=max_bytes,
+        too_big="give one article, or put its sentences in a JSONL file for `detente code-events`",
+    )
     fmt = detect_format(text, p.suffix)
     if fmt == "html":
         text = html_to_text(text)
