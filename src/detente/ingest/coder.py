@@ -291,7 +291,7 @@ class EventCoder:
                     source_span=(source[1] if source else None) if passive else (
                         _subject_span(t, index) or (source[1] if source else None)
                     ),
-                    target_span=target[1] if target else None,
+                    target_span=self._noun_phrase(t, target[1]) if target else None,
                 )
             )
         # The sentence's class is that of its first event word (statements included): news sentences
@@ -413,6 +413,28 @@ class EventCoder:
             tgt_group = _group(t, before[::-1]) if before else None
         return src_group, tgt_group
 
+    def _noun_phrase(self, t: _Tokens, span: tuple[int, int]) -> tuple[int, int]:
+        """Widen an actor phrase to the noun phrase it heads or possesses.
+
+        "the UN" → "the UN 's findings", "an Afghan army" → "an Afghan army base": past a possessive,
+        and over up to three lower-case words that are neither function words nor in the verb table.
+        """
+        start, end = span
+        n = len(t.text)
+        if end < n and t.lower[end] in {"'s", "’s"}:
+            end += 1
+        elif end + 1 < n and t.text[end] in {"’", "'"} and t.lower[end + 1] == "s":
+            end += 2
+        extra = 0
+        while (
+            end < n and extra < 3 and t.text[end][:1].islower() and not t.punct[end]
+            and t.lower[end] not in _CHUNK_STOP and t.lower[end] not in _STOP_WORDS
+            and t.lower[end] not in self.forms
+        ):
+            end += 1
+            extra += 1
+        return (start, end)
+
     @staticmethod
     def _markers(t: _Tokens, index: int, infinitive: bool = False) -> tuple[str, ...]:
         """Markers from the words before the event word in its clause (and any "if" before it).
@@ -473,6 +495,7 @@ _CHUNK_STOP = frozenset(
     "has have had was were is are be been will would could should may might can did does do said says "
     "who which that whose when while as after also reportedly".split()
 )
+_STOP_WORDS = frozenset("and or but the a an of to in on at by for with as than then".split())
 _LEAD_SKIP = frozenset("meanwhile also however then reportedly earlier later separately still yet".split())
 
 
