@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from detente.engines.escalation import EscalationModel, SimulationResult, simulate, wilson
 from detente.errors import DetenteError, InputError
@@ -375,3 +376,18 @@ def test_simulate_command_refuses_bad_input_in_one_line(capsys: pytest.CaptureFi
     with pytest.raises(SystemExit):
         main(["simulate", "korea-2018", "--runs", "10", "--set", "actors[USA].doctrine", "--no-store"])
     assert "expected PATH=VALUE" in capsys.readouterr().err
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    runs=st.integers(min_value=1, max_value=700),
+    chunk=st.integers(min_value=1, max_value=1000),
+    seed=st.integers(min_value=0, max_value=2**32),
+)
+def test_any_chunking_gives_the_numbers_of_the_whole_run(runs: int, chunk: int, seed: int) -> None:
+    s = tiny()
+    whole = simulate(s, runs=runs, seed=seed, horizon=4, chunk_size=10_000)
+    parts = simulate(s, runs=runs, seed=seed, horizon=4, chunk_size=chunk)
+    for key, value in whole.arrays.items():
+        np.testing.assert_array_equal(value, parts.arrays[key], err_msg=key)
+    assert whole.to_dict() == parts.to_dict()
