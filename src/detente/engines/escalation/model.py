@@ -527,10 +527,11 @@ class _Run:
             unset = flat[sel] < 0
             flat[sel[unset]] = step
             if n_out:
-                # One gather of a bit code per (pair, action), then a popcount per outcome.
-                codes = st.outcome_code[pair_offsets + act]
-                for o in range(n_out):
-                    out_count[:, o] += ((codes >> o) & 1).sum(1, dtype=np.int32)
+                # Per outcome, look up only the pairs it can match (a handful of the P pairs).
+                for o, ps in enumerate(st.outcome_pairs):
+                    if len(ps):
+                        hit = st.outcome_flat[o][pair_offsets[:, ps] + act[:, ps]]
+                        out_count[:, o] += hit.sum(1, dtype=np.int32)
                 newly = (out_count >= cp.outcome_min[None, :]) & (out_first < 0)
                 out_first[newly] = step
             assault = (act == a_assault) | (atype == TYPES.index(EventType.ASSAULT))
@@ -845,12 +846,8 @@ class _Static:
         self.is_test = np.zeros(A, bool)
         self.is_test[cp.test_actions] = True
         self.is_concession = np.isin(cp.action_type, [TYPES.index(EventType.CONCEDE), TYPES.index(EventType.RETREAT), TYPES.index(EventType.AGREE)])
-        n_out = len(cp.outcomes)
-        code_dtype = np.int64 if n_out > 30 else np.int32
-        code = np.zeros(P * A, np.int64)
-        for o in range(n_out):
-            code = code | (cp.outcome_match[o].reshape(-1).astype(np.int64) << o)
-        self.outcome_code = code.astype(code_dtype)
+        self.outcome_pairs = [np.flatnonzero(m.any(1)) for m in cp.outcome_match]
+        self.outcome_flat = [m.reshape(-1) for m in cp.outcome_match]
         t0 = cp.tension0[src, dst]
         sat0 = t0 / (1.0 + t0 / prm["tension_saturation"])
         self.felt0 = {i: float(sat0[src == i].max()) for i in range(n) if (src == i).any()}
