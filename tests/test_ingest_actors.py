@@ -140,3 +140,11 @@ def test_small_groupings_imply_their_members(shared_dir: Path) -> None:
     assert implied["NZL"][0] == "AP4"
     assert "USA" not in implied  # named in its own right
     assert "FRA" not in implied  # NATO is too large to imply its members
+
+
+def test_every_state_resolves_by_its_own_name() -> None:
+    gaz = Gazetteer.load()
+    for info in gaz.actors.values():
+        if info.kind == "state":
+            found = [m.actor for m in mentions(f"Officials from {info.name} arrived.")]
+            assert found == [info.id], (info.id, info.name, found)

@@ -187,6 +187,10 @@ _DROP_ALIASES = {
 _ACRONYMS = {"US", "USA", "UK", "ROK", "DPRK", "DPR", "DR", "UN", "EU", "UAE", "PRC", "ROC", "USSR"}
 
 
+# CountryInfo rows without a name (South Sudan joined after the table's names were filled in).
+_MISSING_NAMES = {"SSD": "SOUTH SUDAN"}
+
+
 def _title(text: str) -> str:
     """Title-case a dictionary entry (``NORTH KOREA`` → ``North Korea``), keeping acronyms upper."""
     words = []
@@ -208,11 +212,12 @@ def build_countries(events: Path) -> list[dict[str, str]]:
             iso3 = row["iso3"]
             if not re.fullmatch(r"[A-Z]{3}", iso3):
                 continue
-            entry = rows.setdefault(iso3, {"name": _title(row["name"]), "aliases": set(), "capitals": set()})
+            name = row["name"] or _MISSING_NAMES.get(iso3, "")
+            entry = rows.setdefault(iso3, {"name": _title(name), "aliases": set(), "capitals": set()})
             aliases = entry["aliases"]
             capitals = entry["capitals"]
             assert isinstance(aliases, set) and isinstance(capitals, set)
-            aliases.add(row["name"].upper())
+            aliases.add(name.upper())
             for syn in row["nationality_and_synonyms"].split("|"):
                 aliases.add(syn.strip().upper())
             for cap in row["capitals"].split("|"):
