@@ -50,7 +50,7 @@ def simulate(
         strategy: A strategy id of the scenario, a ``Strategy``, or a list of components.
         overrides: Scenario field paths (or ``engine.NAME``) to values.
         mechanisms_off: Mechanism ids to switch off.
-        chunk_size: Replicates per chunk (rounded up to a multiple of 256); default about 4096.
+        chunk_size: Replicates per chunk (rounded up to a multiple of 256); default 2048 (cache-sized).
         progress: ``True`` for a progress bar on stderr, or a callback ``(done, total)``.
         workers: Processes; default 1 below 20 000 runs, else the CPU count (at most 2 per chunk).
         fixed_actions: Fix every pair's action (see :class:`EscalationModel`); for tests.
@@ -76,7 +76,7 @@ def simulate(
         fixed_actions=fixed_actions,
     )
     n_blocks = -(-runs // BLOCK)
-    per = max(1, -(-(chunk_size or 4096) // BLOCK))
+    per = max(1, -(-(chunk_size or 2048) // BLOCK))
     chunks = [(b, min(per, n_blocks - b)) for b in range(0, n_blocks, per)]
     if workers is None:
         workers = 1 if runs < 20000 else min(os.cpu_count() or 1, len(chunks))
