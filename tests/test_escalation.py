@@ -391,3 +391,20 @@ def test_any_chunking_gives_the_numbers_of_the_whole_run(runs: int, chunk: int, 
     for key, value in whole.arrays.items():
         np.testing.assert_array_equal(value, parts.arrays[key], err_msg=key)
     assert whole.to_dict() == parts.to_dict()
+
+
+def test_strategies_share_random_numbers_replicate_by_replicate() -> None:
+    from detente.scenario.model import StrategyComponent
+
+    s = tiny()
+    null = StrategyComponent.model_validate(
+        {"id": "null", "name": "null", "actions": [{"kind": "event", "actor": "C", "event": "CONSULT", "weight": 0.0}]}
+    )
+    base = simulate(s, runs=300, seed=12, horizon=8)
+    same = simulate(s, runs=300, seed=12, horizon=8, strategy=[null])
+    for key, value in base.arrays.items():
+        np.testing.assert_array_equal(value, same.arrays[key], err_msg=key)
+    # A real strategy changes outcomes only where it acts: replicates stay paired.
+    talk = simulate(s, runs=300, seed=12, horizon=8, strategy="talk")
+    assert not np.array_equal(base.arrays["pair_first"], talk.arrays["pair_first"])
+    assert (base.arrays["tension"][:, 0] == talk.arrays["tension"][:, 0]).all()
