@@ -249,7 +249,8 @@ def build_countries(events: Path) -> list[dict[str, str]]:
             for a in entry["aliases"]  # type: ignore[attr-defined]
             if a and len(owners[a]) == 1 and a not in _DROP_ALIASES and len(a) >= 2 and "(" not in a
         }
-        plural = {a + "S" for a in aliases if a.endswith(("AN", "I")) and not a.endswith("MAN")}
+        # Plurals of nationality words ("Russians", "Iraqis"), not of names ("Sudan", "Japan").
+        plural = {a + "S" for a in aliases if " " not in a and a.endswith(("IAN", "EAN", "CAN", "I"))}
         aliases |= plural
         out.append(
             {
