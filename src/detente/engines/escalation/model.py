@@ -198,13 +198,15 @@ class _Run:
         return (x.astype(np.float64) * w).reshape(len(self.rngs), BLOCK, *x.shape[1:]).sum(1)
 
     def _draw(self, kind: str, shape: tuple[int, ...]) -> np.ndarray:
-        parts = []
-        for g in self.rngs:
+        out = np.empty((self.R, *shape), np.float32)
+        for b, g in enumerate(self.rngs):
+            # Each block fills its own rows from its own stream (same numbers as a separate draw).
+            rows = out[b * BLOCK : (b + 1) * BLOCK]
             if kind == "u":
-                parts.append(g.random((BLOCK, *shape), dtype=np.float32))
+                g.random(dtype=np.float32, out=rows)
             else:
-                parts.append(g.standard_normal((BLOCK, *shape), dtype=np.float32))
-        return np.concatenate(parts, axis=0)
+                g.standard_normal(dtype=np.float32, out=rows)
+        return out
 
     def run(self) -> dict[str, np.ndarray]:  # noqa: C901 - one loop over steps, kept together for speed
         m = self.m
