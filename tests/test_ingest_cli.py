@@ -260,3 +260,13 @@ def test_parallel_coding_keeps_order_and_bounds_what_is_in_flight(monkeypatch: p
     out = list(bulk._bounded(pool, chunks, window=4))
     assert out == [[(i, "t")] for i in range(50)]
     assert pool.most == 4
+
+
+def test_draft_of_an_article_without_actors_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    article = tmp_path / "weather.txt"
+    article.write_text("The weather was mild all week. Farmers were pleased with the rain.\n", encoding="utf-8")
+    code, out, err = run(["ingest", str(article)], capsys)
+    assert code == 0 and "Actors" in out
+    code, _, err = run(["ingest", str(article), "--draft", str(tmp_path / "d.toml")], capsys)
+    assert code == 2 and "no state or organisation was recognised" in err
+    assert not (tmp_path / "d.toml").exists()
