@@ -23,15 +23,14 @@ import datetime as dt
 import html
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from detente.errors import DetenteError
 from detente.report import figures
+from detente.scenario.checks import walk
 from detente.scenario.model import Provenance, Scenario, Value
 from detente.store.runstore import StoredRun, flatten_result
 
@@ -89,32 +88,10 @@ class Assumption:
     note: str | None
 
 
-def _label(item: Any, index: int) -> str:
-    for attr in ("id", "actor"):
-        v = getattr(item, attr, None)
-        if isinstance(v, str) and v:
-            return v
-    return str(index)
-
-
-def _walk(obj: Any, path: str) -> Iterator[tuple[str, Any]]:
-    """``(path, model)`` for every pydantic model, with list items named by id (``actors[USA]``)."""
-    if isinstance(obj, BaseModel):
-        yield path, obj
-        for name, value in obj:
-            yield from _walk(value, f"{path}.{name}" if path else name)
-    elif isinstance(obj, list | tuple):
-        for i, value in enumerate(obj):
-            yield from _walk(value, f"{path}[{_label(value, i)}]")
-    elif isinstance(obj, dict):
-        for key, value in obj.items():
-            yield from _walk(value, f"{path}.{key}")
-
-
 def assumptions(scenario: Scenario) -> list[Assumption]:
     """Every number of the scenario (with or without provenance) and every claim that cites a source."""
     out: list[Assumption] = []
-    for path, node in _walk(scenario, ""):
+    for path, node in walk(scenario, by_id=True):
         if isinstance(node, Value):
             out.append(
                 Assumption(path, node.value, node.source, node.quote, node.confidence, node.note)

@@ -29,18 +29,31 @@ ASSUMPTION = "assumption"
 """The source id for an explicit modelling assumption that cites no text or data set."""
 
 
-def walk(obj: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    """Yield ``(field path, object)`` for every pydantic model inside ``obj``, depth first."""
+def walk(obj: Any, path: str = "", *, by_id: bool = False) -> Iterator[tuple[str, Any]]:
+    """Yield ``(field path, object)`` for every pydantic model inside ``obj``, depth first.
+
+    List items are named by index (``actors[3]``, as in error messages), or with ``by_id`` by their
+    ``id`` or ``actor`` field where they have one (``actors[USA]``, as in ``represented_by`` paths).
+    """
     if isinstance(obj, BaseModel):
         yield path, obj
         for name, value in obj:
-            yield from walk(value, f"{path}.{name}" if path else name)
+            yield from walk(value, f"{path}.{name}" if path else name, by_id=by_id)
     elif isinstance(obj, list | tuple):
         for i, value in enumerate(obj):
-            yield from walk(value, f"{path}[{i}]")
+            label = _label(value, i) if by_id else str(i)
+            yield from walk(value, f"{path}[{label}]", by_id=by_id)
     elif isinstance(obj, dict):
         for key, value in obj.items():
-            yield from walk(value, f"{path}.{key}")
+            yield from walk(value, f"{path}.{key}", by_id=by_id)
+
+
+def _label(item: Any, index: int) -> str:
+    for attr in ("id", "actor"):
+        value = getattr(item, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return str(index)
 
 
 def check_references(scenario: Scenario, file: str | Path = "<scenario>") -> None:
