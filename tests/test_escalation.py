@@ -408,3 +408,30 @@ def test_strategies_share_random_numbers_replicate_by_replicate() -> None:
     talk = simulate(s, runs=300, seed=12, horizon=8, strategy="talk")
     assert not np.array_equal(base.arrays["pair_first"], talk.arrays["pair_first"])
     assert (base.arrays["tension"][:, 0] == talk.arrays["tension"][:, 0]).all()
+
+
+def _korea_strategy(cid: str, actions: list[dict[str, Any]]) -> Any:
+    from detente.scenario.model import StrategyComponent
+
+    return StrategyComponent.model_validate({"id": cid, "name": cid, "actions": actions})
+
+
+def test_a_nuclear_test_makes_a_new_unsc_resolution_likely_and_calm_keeps_it_rare() -> None:
+    # The UNSC record before 2018: every North Korean nuclear test drew a sanctions resolution within three
+    # months, adopted unanimously (China and Russia voting yes); none came without a test or launch.
+    s = load_scenario("korea-2018", check_quotes=False)
+    tests = ("nuclear-test", "icbm-launch", "slbm-test")
+    forced = _korea_strategy(
+        "forced-test",
+        [{"actor": "PRK", "event": "nuclear-test", "targets": ["USA"], "weight": 40.0, "start": 0, "end": 1},
+         *[{"actor": "PRK", "event": e, "weight": -40.0, "start": 1} for e in tests]],
+    )
+    calm = _korea_strategy("no-tests", [{"actor": "PRK", "event": e, "weight": -40.0} for e in tests])
+    hit = simulate(s, runs=1024, seed=3, horizon=6, strategy=[forced])
+    assert (hit.outcome_first_step("prk-nuclear-test") == 1).mean() > 0.9
+    first = hit.outcome_first_step("unsc-new-sanctions")
+    assert ((first >= 1) & (first <= 4)).mean() > 0.6
+    quiet = simulate(s, runs=1024, seed=3, horizon=6, strategy=[calm])
+    assert (quiet.outcome_first_step("prk-nuclear-test") < 0).all()
+    first = quiet.outcome_first_step("unsc-new-sanctions")
+    assert (first >= 1).mean() < 0.02

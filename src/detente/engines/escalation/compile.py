@@ -102,6 +102,10 @@ class Compiled:
     nuclear_issue: int  # -1 if none
     strategy_bias: list[tuple[int, int, int, int | None, float]] = field(default_factory=list)
     # (pair, action, start, end, weight)
+    provocations: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # actions that provoke a sanctions resolution: nuclear tests, ICBM and satellite launches
+    triggered: list[int] = field(default_factory=list)
+    # conflictual veto-bound named events (sanctions resolutions): answer provocations (see docs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,6 +373,8 @@ def compile_scenario(
     named_veto: list[tuple[int, np.ndarray]] = []
     named_channel: list[tuple[int, int]] = []
     tests: list[int] = []
+    provocations: list[int] = []
+    triggered: list[int] = []
     channels = [r for r in scenario.relations if isinstance(r, Channel)]
     chan_ix = {(c.id or c.name): k for k, c in enumerate(channels)} | {c.name: k for k, c in enumerate(channels)}
     for e, ev in enumerate(scenario.events):
@@ -387,6 +393,8 @@ def compile_scenario(
         test_rate = _test_rate(ev)
         if test_rate is not None:
             tests.append(a)
+            if _is_provocation(ev):
+                provocations.append(a)
             if "K12" in mech and _is_nuclear(ev):
                 test_rate = mech["K12"]["test_rate"] if "test_rate" in _overridden(scenario, "K12") else test_rate
             for p, (i, _j) in enumerate(pairs):
@@ -402,6 +410,8 @@ def compile_scenario(
         if ev.preconditions.no_veto_in is not None:
             org = scenario.actor(ev.preconditions.no_veto_in)
             named_veto.append((a, np.array([ix[v] for v in org.veto], dtype=np.int64)))
+            if sc[a] < 0:
+                triggered.append(a)
         if ev.preconditions.requires_channel is not None:
             if ev.preconditions.requires_channel not in chan_ix:
                 raise InputError(
@@ -412,11 +422,13 @@ def compile_scenario(
     for t in {ev.event for ev in scenario.events}:
         share = math.log(1 + sum(1 for e2 in scenario.events if e2.event is t))
         intercept[:, type_action(t)] -= share
-    # Organisations act only verbally, by sanctions and by their named events (assumption).
+    # Organisations act only verbally and by sanctions (assumption): no military or material action,
+    # neither the PLOVER types nor their named specialisations (an organisation launches no ICBM).
+    material = {TYPES.index(t) for t in (EventType.MOBILIZE, EventType.COERCE, EventType.ASSAULT, EventType.AID, EventType.COOPERATE)}
+    org_banned = [a for a in range(a_count) if atype[a] in material]
     for p, (i, _j) in enumerate(pairs):
         if kinds[i] is ActorKind.ORGANISATION:
-            for t in (EventType.MOBILIZE, EventType.COERCE, EventType.ASSAULT, EventType.AID, EventType.COOPERATE):
-                intercept[p, type_action(t)] = -np.inf
+            intercept[p, org_banned] = -np.inf
 
     # A dyad at war on the as-of date fights in 90% of months at its initial state (assumption); its
     # war cost is sunk (the engine sets w = 0 for it).
@@ -593,6 +605,8 @@ def compile_scenario(
         outcome_match=match,
         outcome_min=omin,
         nuclear_issue=nuclear_issue,
+        provocations=np.array(provocations, dtype=np.int64),
+        triggered=triggered,
     )
     # NOTE: float32 throughout the step kernel; mixing in float64 arrays would double memory traffic.
     for f in fields(compiled):
@@ -617,6 +631,12 @@ def _named_score(ev: NamedEvent) -> float:
 
 def _is_nuclear(ev: NamedEvent) -> bool:
     return bool(ev.preconditions.nuclear_status) or "nuclear" in ev.id.lower()
+
+
+def _is_provocation(ev: NamedEvent) -> bool:
+    """A test that has drawn a UN sanctions resolution: a nuclear test, an ICBM or a satellite launch."""
+    name = ev.id.lower()
+    return _is_nuclear(ev) or "icbm" in name or "satellite" in name
 
 
 def _test_rate(ev: NamedEvent) -> float | None:

@@ -231,6 +231,9 @@ class _Run:
         chan = np.broadcast_to(c0.chan_state0.astype(f32), (R, C)).copy()
         last = np.zeros((R, P), np.int64)
         self.k17_deter = np.zeros((R, P), f32)
+        # Step of each actor's latest provocation (nuclear test, ICBM or satellite launch) not yet
+        # answered by a sanctions resolution; far in the past at the start.
+        last_prov = np.full((R, N), -10_000, np.int32)
         z_res = self._draw("n", (P,))
 
         # Records.
@@ -352,10 +355,15 @@ class _Run:
             dyn: dict[int, np.ndarray] = {}
             self._dynamic_bonus(dyn, st, t, T, last, pos, sq, Ts, rep)
             follow = self._k15_want(st, last)
+            # A sanctions resolution answers a provocation by its target within the window (if any).
+            provoked = (t - last_prov) <= prm["provocation_window"] if cp.triggered else None
             if self.m.fixed is not None:
                 act = np.broadcast_to(self.m.fixed, (R, P)).copy()
             else:
-                act = self._choose(st, t, lam, h, q, w, dyn, follow, chan, u_choice)
+                trig = None
+                if provoked is not None:
+                    trig = ([(a, st.avail_pairs[a]) for a in cp.triggered], provoked, prm["resolution_hazard"])
+                act = self._choose(st, t, lam, h, q, w, dyn, follow, chan, u_choice, trig)
             # Vetoes in organisations (a blocked resolution does not happen).
             for k, (a, vetoers) in enumerate(cp.named_veto):
                 ps = st.avail_pairs[a]
@@ -364,6 +372,19 @@ class _Run:
                     continue
                 pv = self._veto_probability(cp, st, a, vetoers, T, sat, ps)  # (R, |ps|, V)
                 block = 1.0 - np.prod(1.0 - pv, axis=-1)
+                if provoked is not None and a in cp.triggered:
+                    # The record: resolutions answering a test pass (China and Russia vote yes); without
+                    # a provocation a veto member friendly to the target blocks them.
+                    dst_ps = dst[ps]
+                    friendly = np.array(
+                        [any(cp.affinity[v, j] + cp.obligation[v, j] > 0 and v != j for v in vetoers) for j in dst_ps]
+                    )
+                    recent = provoked[:, dst_ps]
+                    block = np.where(
+                        recent,
+                        np.minimum(block, prm["veto_after_provocation"]),
+                        np.where(friendly[None, :], np.maximum(block, prm["veto_unprovoked"]), block),
+                    )
                 vetoed = chosen & (u_veto[:, k : k + 1] < block)
                 sub = act[:, ps]
                 sub[vetoed] = 0
@@ -389,6 +410,18 @@ class _Run:
                 p13 = st.k13
                 incident = u_misc[:, 0] < mech["K13"]["rate"] * T[:, p13]
             step = t + 1
+            if cp.triggered:
+                # An adopted resolution answers its target's provocation; a new provocation starts the clock.
+                for a in cp.triggered:
+                    ps = st.avail_pairs[a]
+                    adopted = act[:, ps] == a
+                    if adopted.any():
+                        cols = last_prov[:, dst[ps]]
+                        cols[adopted] = -10_000
+                        last_prov[:, dst[ps]] = cols
+                if len(cp.provocations):
+                    tested = by_src(np.isin(act, cp.provocations).astype(f32)) > 0
+                    last_prov[tested] = t
             # Effects of the actions ---------------------------------------------------------------
             Cf = cp.conflict[act].astype(f32)
             Kc = cp.coop[act].astype(f32)
@@ -688,8 +721,14 @@ class _Run:
         follow: tuple[np.ndarray, np.ndarray, float] | None,
         chan: np.ndarray,
         u: np.ndarray,
+        trig: tuple[list[tuple[int, np.ndarray]], np.ndarray, float] | None = None,
     ) -> np.ndarray:
-        """Draw each pair's action from the logit choice probabilities (inverse CDF, one uniform)."""
+        """Draw each pair's action from the logit choice probabilities (inverse CDF, one uniform).
+
+        ``trig`` = (triggered actions with their pairs, (R, N) provoked targets, hazard): where the pair's
+        target provoked, the action's probability is set to the hazard (its weight becomes
+        hazard/(1 − hazard) × the other actions' total).
+        """
         cp = st.cp
         R, P = h.shape
         A = len(cp.action_names)
@@ -774,6 +813,19 @@ class _Run:
             if a in chan_ok:
                 Ea *= chan_ok[a]
             total += Ea
+        if trig is not None:
+            acts, provoked, hazard = trig
+            odds = np.float32(min(hazard, 0.999) / (1.0 - min(hazard, 0.999)))
+            for a, ps in acts:
+                if not len(ps):
+                    continue
+                mask = provoked[:, cp.pairs[ps, 1]]
+                if not mask.any():
+                    continue
+                old = E[a][:, ps]
+                new = np.where(mask, (total[:, ps] - old) * odds, old)
+                total[:, ps] += new - old
+                E[a][:, ps] = new
         thresh = u * total
         run = np.zeros((R, P), np.float32)
         count = np.zeros((R, P), np.int16)

@@ -160,6 +160,39 @@ def engine_params() -> dict[str, Param]:
         "tension_saturation": Param(
             4.0, "tension at which the hostility drive is half its linear value (T/(1+T/s))", lo=1e-6
         ),
+        "provocation_window": Param(
+            3.0,
+            "months after a nuclear test, ICBM or satellite launch during which a sanctions resolution "
+            "against the tester counts as a response to it",
+            "data: UNSC record 2006–2017 (longest lag from a North Korean nuclear test to its resolution: "
+            "82 days, test of 9 Sep 2016 to resolution 2321 of 30 Nov 2016)",
+            lo=1.0,
+            hi=600.0,
+        ),
+        "resolution_hazard": Param(
+            0.5,
+            "monthly probability that an organisation with a veto-bound sanctions resolution tables it "
+            "against a target that provoked within the window (until one is adopted)",
+            "data: UNSC record 2006–2017 (each of the 6 North Korean nuclear tests was followed by a "
+            "sanctions resolution within 3 months: 1718, 1874, 2094, 2270, 2321, 2375; Laplace estimate "
+            "7/8 in 3 months = 0.5 a month)",
+            hi=1.0,
+        ),
+        "veto_after_provocation": Param(
+            0.077,
+            "probability that a sanctions resolution answering a recent provocation is vetoed",
+            "data: UNSC record 2006–2017 (0 vetoes in the 11 votes on North Korea sanctions, 1695 to 2397, "
+            "all unanimous with China and Russia voting yes; Laplace estimate 1/13)",
+            hi=1.0,
+        ),
+        "veto_unprovoked": Param(
+            0.9,
+            "probability that a veto member friendly to the target (affinity or obligation > 0) vetoes a "
+            "sanctions resolution against it with no provocation in the window",
+            "assumption (no UNSC sanctions resolution on North Korea in 2006–2017 came without a test or "
+            "launch in the months before)",
+            hi=1.0,
+        ),
     }
 
 
