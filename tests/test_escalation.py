@@ -152,10 +152,11 @@ def tiny() -> Scenario:
 
 
 def pair(**params: float) -> Scenario:
-    text = PAIR
-    for k, v in params.items():
-        text = text.replace(f"{k} = ", f"{k}_old = ", 1) if f"{k} = " in text else text
-        text = text.replace("params = { ", f"params = {{ {k} = {v}, ", 1)
+    base = {"reaction_12": 0.1, "reaction_21": 0.2, "decay_12": 0.5, "decay_21": 0.4, "grievance": 1.0}
+    line = "params = { " + ", ".join(f"{k} = {v}" for k, v in {**base, **params}.items()) + " }"
+    text = PAIR.replace(
+        "params = { reaction_12 = 0.1, reaction_21 = 0.2, decay_12 = 0.5, decay_21 = 0.4, grievance = 1.0 }", line
+    )
     return parse_scenario(text, "pair.toml")
 
 
@@ -435,3 +436,48 @@ def test_a_nuclear_test_makes_a_new_unsc_resolution_likely_and_calm_keeps_it_rar
     assert (quiet.outcome_first_step("prk-nuclear-test") < 0).all()
     first = quiet.outcome_first_step("unsc-new-sanctions")
     assert (first >= 1).mean() < 0.02
+
+
+def test_simulate_refuses_an_unknown_parameter_name_in_one_line(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from detente.cli import main
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(TINY + '\n[[mechanisms]]\nid = "K11"\nname = "Accidents"\nparams = { rat = 0.1 }\n', "utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["simulate", str(bad), "--runs", "10", "--quiet", "--no-store"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "Error: tiny: mechanisms[0].params.rat: unknown parameter 'rat' for K11 "
+        "(fix: use one of: channel_damping, rate)"
+    )
+    assert "\n" not in err
+
+
+@pytest.mark.parametrize(
+    ("where", "path", "message"),
+    [
+        ("actor", "actors[0].params.resolv", "unknown parameter 'resolv' for actor A"),
+        ("relation", "relations[0].params.reactoin", "unknown parameter 'reactoin' for relation ab"),
+    ],
+)
+def test_unknown_actor_and_relation_params_are_refused(where: str, path: str, message: str) -> None:
+    from detente.errors import ScenarioError
+
+    text = TINY
+    if where == "actor":
+        text = text.replace('doctrine = 0.8\n', 'doctrine = 0.8\nparams = { resolv = 0.5 }\n', 1)
+    else:
+        text = text.replace("tension = 1.0\n", "tension = 1.0\nparams = { reactoin = 0.2 }\n", 1)
+    with pytest.raises(ScenarioError) as exc:
+        simulate(parse_scenario(text, "tiny.toml"), runs=8, seed=0)
+    assert exc.value.path == path and exc.value.message == message
+
+
+def test_shipped_scenarios_use_only_known_parameter_names() -> None:
+    from detente.engines.escalation.compile import check_param_names
+
+    for name in ("korea-2018", "eurasia-2023"):
+        check_param_names(load_scenario(name, check_quotes=False))

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from detente.errors import InputError
+from detente.errors import InputError, ScenarioError
 from detente.mechanisms import MECHANISMS
 from detente.ontology import EventType, cameo, event_score, plover
 from detente.scenario.model import (
@@ -104,8 +104,9 @@ class Compiled:
     # (pair, action, start, end, weight)
     provocations: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     # actions that provoke a sanctions resolution: nuclear tests, ICBM and satellite launches
-    triggered: list[int] = field(default_factory=list)
-    # conflictual veto-bound named events (sanctions resolutions): answer provocations (see docs)
+    triggered: list[tuple[int, float]] = field(default_factory=list)
+    # (action, veto cap): conflictual veto-bound named events (sanctions resolutions) answer provocations;
+    # the cap is the organisation's `veto_after_provocation` param, else the engine's (see docs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -239,6 +240,60 @@ PARAM_ALIASES: dict[str, dict[str, tuple[str, Callable[[float], float]]]] = {
 """Scenario parameter names the engine reads as its own: alias → (lever parameter, conversion)."""
 
 
+ACTOR_PARAMS: dict[str, str] = {
+    "resolve": "probability that the actor's threats are backed by action (0–1; default 0.5)",
+    "audience": "weight of the actor's standing with audiences (0–1; default 0.5)",
+    "veto_after_provocation": "an organisation's probability of a veto on a resolution answering a provocation",
+    "members_military_share": "a bloc's members' combined military share (read by engines that treat a bloc "
+    "as one actor; this engine models the members themselves and does not use it)",
+    "members_economic_share": "a bloc's members' combined economic share (as members_military_share)",
+}
+"""Actor ``params`` names the escalation engine accepts."""
+
+RIVALRY_PARAMS: tuple[str, ...] = tuple(
+    f"{name}{suffix}" for name in ("reaction", "grievance", "decay") for suffix in ("", "_12", "_21")
+) + ("at_war",)
+"""Rivalry ``params`` names: Richardson coefficients (both directions or one) and ``at_war``."""
+RELATION_PARAMS: tuple[str, ...] = ("rear_security",)
+"""``params`` names any relation may carry (E12's rear security)."""
+
+
+def check_param_names(scenario: Scenario) -> None:
+    """Refuse a ``params`` name the engine does not read (a typo would otherwise change nothing).
+
+    Raises:
+        ScenarioError: ``<scenario>: mechanisms[3].params.rat: unknown parameter 'rat' for K11
+            (fix: use one of: channel_damping, rate)``; likewise for ``actors[i].params`` and
+            ``relations[i].params``.
+    """
+    levers = mechanism_levers()
+    for k, entry in enumerate(scenario.mechanisms):
+        lever = levers.get(entry.id)
+        known = sorted({*(lever.params if lever else {}), *PARAM_ALIASES.get(entry.id, {})})
+        for name in entry.params:
+            if name not in known:
+                raise ScenarioError(
+                    scenario.id, f"mechanisms[{k}].params.{name}", f"unknown parameter {name!r} for {entry.id}",
+                    f"use one of: {', '.join(known)}" if known else f"{entry.id} takes no parameters; remove it",
+                )
+    for k, actor in enumerate(scenario.actors):
+        for name in actor.params:
+            if name not in ACTOR_PARAMS:
+                raise ScenarioError(
+                    scenario.id, f"actors[{k}].params.{name}", f"unknown parameter {name!r} for actor {actor.id}",
+                    f"use one of: {', '.join(sorted(ACTOR_PARAMS))}",
+                )
+    for k, rel in enumerate(scenario.relations):
+        allowed = (*RIVALRY_PARAMS, *RELATION_PARAMS) if isinstance(rel, Rivalry) else RELATION_PARAMS
+        for name in rel.params:
+            if name not in allowed:
+                label = rel.id or rel.kind
+                raise ScenarioError(
+                    scenario.id, f"relations[{k}].params.{name}", f"unknown parameter {name!r} for relation {label}",
+                    f"use one of: {', '.join(sorted(allowed))}",
+                )
+
+
 def resolve_params(
     scenario: Scenario, engine: Mapping[str, float], mechanisms_off: Iterable[str]
 ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
@@ -302,6 +357,7 @@ def compile_scenario(
     Returns:
         The compiled arrays.
     """
+    check_param_names(scenario)
     params, mech = resolve_params(scenario, engine or {}, mechanisms_off)
     actors = scenario.actor_ids()
     n = len(actors)
@@ -374,7 +430,7 @@ def compile_scenario(
     named_channel: list[tuple[int, int]] = []
     tests: list[int] = []
     provocations: list[int] = []
-    triggered: list[int] = []
+    triggered: list[tuple[int, float]] = []
     channels = [r for r in scenario.relations if isinstance(r, Channel)]
     chan_ix = {(c.id or c.name): k for k, c in enumerate(channels)} | {c.name: k for k, c in enumerate(channels)}
     for e, ev in enumerate(scenario.events):
@@ -411,7 +467,8 @@ def compile_scenario(
             org = scenario.actor(ev.preconditions.no_veto_in)
             named_veto.append((a, np.array([ix[v] for v in org.veto], dtype=np.int64)))
             if sc[a] < 0:
-                triggered.append(a)
+                cap = org.params.get("veto_after_provocation")
+                triggered.append((a, cap.value if cap is not None else params["veto_after_provocation"]))
         if ev.preconditions.requires_channel is not None:
             if ev.preconditions.requires_channel not in chan_ix:
                 raise InputError(
@@ -648,14 +705,15 @@ def _test_rate(ev: NamedEvent) -> float | None:
     name = ev.id.lower()
     if _is_nuclear(ev) and ev.event is EventType.MOBILIZE:
         return calibrated("prk_nuclear_month_rate", 0.13)
+    if ev.event is EventType.MOBILIZE and "satellite" in name:
+        # Before the `weapons` mode: a satellite launch uses the launch rate, not the all-missile rate.
+        return calibrated("prk_slv_month_rate", 0.1)
     if ev.event is EventType.MOBILIZE and ev.mode == "weapons":
         if "icbm" in name:
             return calibrated("prk_icbm_month_rate", 0.09)
         if "slbm" in name:
             return calibrated("prk_slbm_month_rate", 0.13)
         return calibrated("prk_test_month_rate", 0.65)
-    if ev.event is EventType.MOBILIZE and "satellite" in name:
-        return calibrated("prk_slv_month_rate", 0.1)
     if ev.event is EventType.MOBILIZE and any(w in name for w in ("test", "launch")):
         return calibrated("prk_test_month_rate", 0.65)
     return None

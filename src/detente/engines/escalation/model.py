@@ -362,8 +362,11 @@ class _Run:
             else:
                 trig = None
                 if provoked is not None:
-                    trig = ([(a, st.avail_pairs[a]) for a in cp.triggered], provoked, prm["resolution_hazard"])
+                    trig = ([(a, st.avail_pairs[a]) for a, _ in cp.triggered], provoked, prm["resolution_hazard"])
                 act = self._choose(st, t, lam, h, q, w, dyn, follow, chan, u_choice, trig)
+            # A tabled resolution answers its target's provocation, adopted or vetoed (a vetoed draft is
+            # not tabled again for the same provocation).
+            tabled = {a: act[:, st.avail_pairs[a]] == a for a, _ in cp.triggered}
             # Vetoes in organisations (a blocked resolution does not happen).
             for k, (a, vetoers) in enumerate(cp.named_veto):
                 ps = st.avail_pairs[a]
@@ -372,7 +375,8 @@ class _Run:
                     continue
                 pv = self._veto_probability(cp, st, a, vetoers, T, sat, ps)  # (R, |ps|, V)
                 block = 1.0 - np.prod(1.0 - pv, axis=-1)
-                if provoked is not None and a in cp.triggered:
+                veto_cap = dict(cp.triggered).get(a)
+                if provoked is not None and veto_cap is not None:
                     # The record: resolutions answering a test pass (China and Russia vote yes); without
                     # a provocation a veto member friendly to the target blocks them.
                     dst_ps = dst[ps]
@@ -382,7 +386,7 @@ class _Run:
                     recent = provoked[:, dst_ps]
                     block = np.where(
                         recent,
-                        np.minimum(block, prm["veto_after_provocation"]),
+                        np.float32(veto_cap),
                         np.where(friendly[None, :], np.maximum(block, prm["veto_unprovoked"]), block),
                     )
                 vetoed = chosen & (u_veto[:, k : k + 1] < block)
@@ -411,13 +415,12 @@ class _Run:
                 incident = u_misc[:, 0] < mech["K13"]["rate"] * T[:, p13]
             step = t + 1
             if cp.triggered:
-                # An adopted resolution answers its target's provocation; a new provocation starts the clock.
-                for a in cp.triggered:
+                # A tabled resolution answers its target's provocation; a new provocation starts the clock.
+                for a, _ in cp.triggered:
                     ps = st.avail_pairs[a]
-                    adopted = act[:, ps] == a
-                    if adopted.any():
+                    if tabled[a].any():
                         cols = last_prov[:, dst[ps]]
-                        cols[adopted] = -10_000
+                        cols[tabled[a]] = -10_000
                         last_prov[:, dst[ps]] = cols
                 if len(cp.provocations):
                     tested = by_src(np.isin(act, cp.provocations).astype(f32)) > 0
