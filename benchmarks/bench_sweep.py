@@ -21,7 +21,9 @@ for a quick look.
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
+import os
 import statistics
 import sys
 import time
@@ -71,20 +73,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     vary = _grid(args.points)
     print(f"korea-2018 sweep: {args.points} points x {args.runs} runs, seed {args.seed}", flush=True)
 
-    local_backend = TimedLocal()
+    # Start the cluster first and import the engine on its workers and here at the same moment, so both
+    # backends run the same engine code even if the source tree changes during a long benchmark.
     t0 = time.perf_counter()
-    local = sweep(scenario, vary, runs=args.runs, seed=args.seed, backend=local_backend)
-    t_local = time.perf_counter() - t0
-    t_point = statistics.median(local_backend.times)
-    print(f"local : {t_local:8.1f} s  (median point {t_point:.2f} s)", flush=True)
+    backend = DaskBackend(n_workers=args.workers)
+    t_start = time.perf_counter() - t0
+    try:
+        backend.client.run(importlib.import_module, "detente.engines.escalation")
+        importlib.import_module("detente.engines.escalation")
 
-    t0 = time.perf_counter()
-    with DaskBackend(n_workers=args.workers) as backend:
-        t_start = time.perf_counter() - t0
+        local_backend = TimedLocal()
+        t0 = time.perf_counter()
+        local = sweep(scenario, vary, runs=args.runs, seed=args.seed, backend=local_backend)
+        t_local = time.perf_counter() - t0
+        t_point = statistics.median(local_backend.times)
+        print(f"local : {t_local:8.1f} s  (median point {t_point:.2f} s)", flush=True)
+
         t1 = time.perf_counter()
         remote = sweep(scenario, vary, runs=args.runs, seed=args.seed, backend=backend)
         t_dask = time.perf_counter() - t1
+    finally:
+        backend.close()
     print(f"dask  : {t_dask:8.1f} s  on {args.workers} workers (+ {t_start:.1f} s to start the LocalCluster)")
+    print(f"load average during the run (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     same = np.array_equal(local.counts, remote.counts)
     print(f"identical counts on both backends: {same}")
     if not same:

@@ -153,6 +153,14 @@ def test_comparison_to_dict_is_json_and_lists_every_arm(korea):
     assert {r["horizon"] for r in data["rows"]} == {6, 12, 24}
 
 
+def test_comparison_survives_a_round_trip_through_its_dict(korea):
+    from detente.experiments import Comparison
+
+    res = compare(korea, [FIVE], runs=300, seed=4, runner=_runner(), components="both")
+    again = Comparison.from_dict(res.to_dict())
+    assert again == res
+
+
 def test_unknown_strategy_is_refused_with_the_known_ones(korea):
     with pytest.raises(InputError) as err:
         plan_arms(korea, ["nope"])

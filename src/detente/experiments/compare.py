@@ -141,6 +141,33 @@ class Comparison:
                 return r
         raise KeyError((outcome, horizon, arm))
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Comparison:
+        """Rebuild a comparison from :meth:`to_dict` output (e.g. a ``--json`` file or the run store)."""
+        arms = tuple(
+            Arm(
+                a["id"], a["kind"], a["strategy"],
+                tuple(a["components"]) if a.get("components") is not None else None,
+                a.get("reference"), a.get("component"),
+            )
+            for a in data["arms"]
+        )
+        rows = tuple(
+            Row(
+                r["outcome"], int(r["horizon"]), r["arm"], r["kind"], Interval(r["p"], r["lo"], r["hi"]),
+                r.get("reference"),
+                Interval(r["effect"], r["effect_lo"], r["effect_hi"]) if r.get("effect") is not None else None,
+            )
+            for r in data["rows"]
+        )
+        return cls(
+            scenario=data["scenario"], runs=int(data["runs"]), seed=int(data["seed"]), horizon=int(data["horizon"]),
+            horizons=tuple(int(h) for h in data["horizons"]), baseline=data["baseline"],
+            outcomes=tuple(data["outcomes"]), arms=arms, rows=rows,
+            overrides=tuple((k, float(v)) for k, v in data.get("overrides", {}).items()),
+            backend=data.get("backend", "local"),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able: run settings, arms and the table (one dict per row)."""
         return {

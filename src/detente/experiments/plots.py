@@ -116,20 +116,20 @@ def comparison_figures(result: Comparison, horizon: int | None = None, outcomes:
     heat = None
     if comps:
         ax = axes[2]
-        heat = np.array([[_effect(result, o, h, a.id) for a in comps] for o in outs])
+        heat = 100 * np.array([[_effect(result, o, h, a.id) for a in comps] for o in outs])  # points
         # Clip the colours at a robust maximum so one huge effect does not wash out the rest.
         finite = np.abs(heat[np.isfinite(heat)])
-        lim = max(float(np.percentile(finite, 95)) if finite.size else 0.0, 0.01)
+        lim = max(float(np.percentile(finite, 95)) if finite.size else 0.0, 1.0)
         im = ax.imshow(heat, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
         for i, o in enumerate(outs):
             for j, a in enumerate(comps):
                 if result.row(o, h, a.id).significant:
-                    ax.text(j, i, f"{100 * heat[i, j]:+.0f}*", ha="center", va="center", fontsize=6)
+                    ax.text(j, i, f"{heat[i, j]:+.1f}*", ha="center", va="center", fontsize=5.5)
         ax.set_xticks(range(len(comps)), [a.component or a.id for a in comps], rotation=45, ha="right", fontsize=7)
         ax.set_yticks(range(len(outs)), [])
         kinds = {a.kind for a in comps}
         ax.set_title("component effect (" + " / ".join(sorted(kinds)) + "), in points where * = interval excludes 0", fontsize=8)
-        fig.colorbar(im, ax=ax, shrink=0.8, extend="both")
+        fig.colorbar(im, ax=ax, shrink=0.8, extend="both", label="percentage points")
     fig.suptitle(f"{result.scenario}: {result.runs} runs per arm, common random numbers (seed {result.seed})", fontsize=10)
 
     ply = make_subplots(rows=1, cols=ncols, shared_yaxes=True, horizontal_spacing=0.04,
@@ -152,7 +152,7 @@ def comparison_figures(result: Comparison, horizon: int | None = None, outcomes:
         ), row=1, col=2)
     if comps and heat is not None:
         ply.add_trace(go.Heatmap(z=heat, x=[a.id for a in comps], y=outs, colorscale="RdBu_r", zmid=0,
-                                 colorbar={"title": "effect"}), row=1, col=3)
+                                 colorbar={"title": "points"}), row=1, col=3)
     ply.update_yaxes(autorange="reversed")
     ply.update_layout(title=f"{result.scenario}: comparison by step {h} ({result.runs} runs per arm, seed {result.seed})",
                       height=max(400, 28 * len(outs) + 160))
@@ -209,8 +209,7 @@ def sweep_figures(result: SweepResult, outcomes: Sequence[str] = (), horizon: in
             z[np.searchsorted(ys, b), np.searchsorted(xs, a)] = v
         fig = Figure(figsize=(6.5, 5), layout="constrained")
         ax = fig.subplots()
-        im = ax.imshow(z, origin="lower", aspect="auto", cmap="viridis", vmin=0, vmax=1,
-                       extent=(xs[0], xs[-1], ys[0], ys[-1]) if len(xs) > 1 and len(ys) > 1 else None)
+        im = ax.imshow(z, origin="lower", aspect="auto", cmap="viridis", vmin=0, vmax=1, extent=_cells(xs) + _cells(ys))
         fig.colorbar(im, ax=ax, label=f"P({o} by step {h})")
         ax.set_xlabel(result.params[0])
         ax.set_ylabel(result.params[1])
@@ -232,6 +231,12 @@ def sweep_figures(result: SweepResult, outcomes: Sequence[str] = (), horizon: in
     fig.suptitle(title, fontsize=9)
     ply.update_layout(title=f"{title}: {o} by step {h}")
     return fig, ply
+
+
+def _cells(v: np.ndarray) -> tuple[float, float]:
+    """Image extent along one axis so that each cell is centred on its grid value."""
+    half = (v[-1] - v[0]) / (2 * (len(v) - 1)) if len(v) > 1 else 0.5
+    return (float(v[0] - half), float(v[-1] + half))
 
 
 def _varying(result: SweepResult, h: int, limit: int = 6) -> list[str]:
