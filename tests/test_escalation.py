@@ -360,6 +360,11 @@ def test_simulate_command_prints_odds_and_writes_json(tmp_path: Any, capsys: pyt
     main(["simulate", "korea-2018", "--runs", "300", "--horizon", "12", "--seed", "7", "--quiet", "--no-store", "--json", str(out)])
     text = capsys.readouterr().out
     assert "prk-nuclear-test" in text and "paths to war" in text
+    # The engine's own states come in their own table, after the scenario's outcomes, each defined.
+    assert text.index("Scenario outcomes") < text.index("The engine's own states") < text.index("engine:war")
+    scenario_table = text[text.index("Scenario outcomes") : text.index("The engine's own states")]
+    assert "engine:" not in scenario_table
+    assert "engine:war: first use of force" in " ".join(text.split())
     d = json.loads(out.read_text("utf-8"))
     assert d["scenario"] == "korea-2018" and d["runs"] == 300 and d["seed"] == 7
     assert set(d["outcomes"]["prk-nuclear-test"]) == {"6", "12"}

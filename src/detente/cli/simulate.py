@@ -15,6 +15,12 @@ from detente.cli.store_cmds import NoStoreOpt, StoreOpt, record_run
 from detente.errors import InputError
 
 DEFAULT_HISTORY = Path("../shared/data/history")
+ENGINE_STATES = {
+    "engine:war": "first use of force (any ASSAULT, chosen or accidental) between any two rivals not at war on the as-of date",
+    "engine:accidental-war": "first accidental clash (K11: concurrent military activity) between such rivals",
+    "engine:settlement": "first agreement within a principal rivalry once its tension is below 0.3 both ways",
+}
+"""One-line definitions of the engine's own states, printed beside their odds."""
 
 
 def _parse_set(items: list[str]) -> dict[str, float | str]:
@@ -88,13 +94,29 @@ def print_summary(d: dict[str, Any]) -> None:
     hs = [str(h) for h in d["horizons"]]
     strat = f", strategy {d['strategy']}" if d.get("strategy") else ""
     console.print(f"[bold]{d['scenario']}[/bold]: {d['runs']} runs × {d['horizon']} steps, seed {d['seed']}{strat}")
-    t = Table(title="Probability of each tracked outcome by step (95% Wilson interval)")
-    t.add_column("outcome")
+    tracked = {k: v for k, v in d["outcomes"].items() if not k.startswith("engine:")}
+    engine = {k: v for k, v in d["outcomes"].items() if k.startswith("engine:")}
+
+    def cells(by: dict[str, dict[str, float]]) -> list[str]:
+        return [f"{by[h]['p']:.3f} [{by[h]['lo']:.3f}, {by[h]['hi']:.3f}]" for h in hs]
+
+    t = Table(title="Scenario outcomes: probability by step (95% Wilson interval)")
+    t.add_column("scenario outcome")
     for h in hs:
         t.add_column(f"by {h}", justify="right")
-    for oid, by in d["outcomes"].items():
-        t.add_row(oid, *[f"{by[h]['p']:.3f} [{by[h]['lo']:.3f}, {by[h]['hi']:.3f}]" for h in hs])
+    for oid, by in tracked.items():
+        t.add_row(oid, *cells(by))
     console.print(t)
+    if engine:
+        t = Table(title="The engine's own states, over every rival dyad (not scenario outcomes)")
+        t.add_column("state")
+        for h in hs:
+            t.add_column(f"by {h}", justify="right")
+        for oid, by in engine.items():
+            t.add_row(oid, *cells(by))
+        console.print(t)
+        for oid in engine:
+            console.print(f"  {oid}: {ENGINE_STATES.get(oid, '')}", style="dim", highlight=False)
     steps = sorted({0, *[int(h) for h in hs]})
     t = Table(title="Expected tension of each pair (mean; 0 = none) — the 12 highest at the end")
     t.add_column("pair")
