@@ -193,6 +193,7 @@ class _Run:
         self._buffer: np.ndarray | None = None
         self._levels: list[np.ndarray] = []
         self._tmp: np.ndarray | None = None
+        self._k12: np.ndarray | None = None  # (R, P) K12 utility of every test action this step
 
     def _level_buffer(self, i: int, R: int, P: int) -> np.ndarray:
         """The ``i``-th (R, P) float32 scratch array of the choice step, allocated once per run."""
@@ -682,7 +683,10 @@ class _Run:
                 cols[p] = cols[p] + v if p in cols else v
 
         # K12: a nuclear actor tests more the more hostility it perceives (provocation).
+        # It is the same for all the tester's test actions and targets: one (R, P) array, not entries.
+        self._k12 = None
         if "K12" in mech and len(cp.test_actions):
+            bonus = np.zeros((R, P), np.float32)
             for i in np.unique(src):
                 ps = st.src_is[i]
                 if not np.isfinite(st.intercept[ps][:, cp.test_actions]).any():
@@ -690,8 +694,8 @@ class _Run:
                 # Provocation: the tester's own anger (its strongest hostility, which pressure received
                 # raises at once) beyond its level at the start.
                 felt = sh[:, ps].max(1) - st.felt0.get(int(i), 0.0)
-                for a in cp.test_actions:
-                    add(int(a), ps, mech["K12"]["provocation"] * felt)
+                bonus[:, ps] = (np.float32(mech["K12"]["provocation"]) * felt)[:, None]
+            self._k12 = bonus
         # K04: the senior presses a junior that cooperates with the senior's rivals.
         if "K04" in mech:
             for p_sj, p_list in st.k04_watch:
@@ -778,6 +782,8 @@ class _Run:
             """Add ``scale`` × the dynamic bonuses of action ``a`` to ``x`` (a fresh array), in place."""
             for p, v in dyn.get(a, {}).items():
                 x[:, p] += np.float32(scale) * v
+            if self._k12 is not None and st.is_test[a]:
+                x += np.float32(scale) * self._k12
             if follow is not None:
                 me, want, bonus = follow
                 hit = want == a
@@ -821,7 +827,12 @@ class _Run:
             key = (float(cp.conflict[a]), float(cp.coop[a]), bool(st.is_test[a]))
             if key not in level_exp:
                 c, k, test = key
-                if test or (c == 0.0 and k == 0.0):
+                if test and self._k12 is not None:  # U = the K12 provocation term
+                    x = self._level_buffer(len(level_exp), R, P)
+                    np.multiply(self._k12, lam32, out=x)
+                    np.minimum(x, top, out=x)
+                    level_exp[key] = np.exp(x, out=x)
+                elif test or (c == 0.0 and k == 0.0):
                     level_exp[key] = None  # U = 0: exp(λ·U) = 1
                 else:
                     x = self._level_buffer(len(level_exp), R, P)
