@@ -88,6 +88,7 @@ def fit(history: Path, as_of: dt.date = AS_OF) -> dict[str, Any]:
     values.update(_fit_capabilities(history, as_of))
     # Wars are looked up by year: a scenario reads only the year before its own as-of date.
     values.update(_fit_wars(history, max(as_of, LATEST_AS_OF)))
+    values.update(_fit_war_termination(history, (as_of.year - 1, max(as_of, LATEST_AS_OF).year - 1)))
     return {"as_of": as_of.isoformat(), "generated_by": "detente calibrate", "values": values}
 
 
@@ -271,6 +272,80 @@ def _fit_wars(history: Path, as_of: dt.date) -> dict[str, Any]:
             "value": {y: sorted(set(v)) for y, v in sorted(wars.items())},
             "source": "UCDP/PRIO Armed Conflict Dataset 25.1, interstate conflict-years 2000 onwards",
             "method": "dyads in an interstate war (≥ 1,000 battle deaths) still active at the end of the year",
+        }
+    }
+
+
+MONTH_DAYS = 365.25 / 12
+"""Days in a month (durations in months)."""
+
+
+def war_episodes(history: Path, last_year: int) -> list[tuple[float, bool]]:
+    """UCDP/PRIO interstate conflict episodes seen up to ``last_year``: (duration in months, ended).
+
+    An episode is a conflict's run of active years from ``start_date2`` (the episode's start) to
+    ``ep_end_date``; one still active in ``last_year`` is right-censored at 31 December of that year.
+    """
+    rows = _rows(history / "ucdp_acd_v25_1_conflict_years_1946_2022.csv")
+    eps: dict[tuple[str, str], str | None] = {}
+    for r in rows:
+        if r["type_of_conflict"] not in ("interstate", "2") or int(float(r["year"])) > last_year:
+            continue
+        key = (r["conflict_id"], r["start_date2"])
+        ended = r["ep_end"] and float(r["ep_end"]) == 1 and r["ep_end_date"]
+        eps[key] = r["ep_end_date"] if ended else eps.get(key)
+    out = []
+    for (_cid, start), end in sorted(eps.items()):
+        s = dt.date.fromisoformat(start)
+        e = dt.date.fromisoformat(end) if end else dt.date(last_year, 12, 31)
+        out.append((max((e - s).days, 1) / MONTH_DAYS, end is not None))
+    return out
+
+
+def weibull_shape(episodes: list[tuple[float, bool]]) -> float:
+    """Maximum-likelihood Weibull shape k of censored durations (profile likelihood, golden section)."""
+    t = [d for d, _ in episodes]
+    ev = [d for d, e in episodes if e]
+    n = len(ev)
+    slog = sum(math.log(d) for d in ev)
+
+    def loglik(k: float) -> float:
+        scale_k = sum(x**k for x in t) / n  # MLE of scale^k given k
+        return n * math.log(k) - n * math.log(scale_k) + (k - 1) * slog - n
+
+    lo, hi = 0.05, 5.0
+    g = (math.sqrt(5) - 1) / 2
+    for _ in range(80):
+        a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+        if loglik(a) > loglik(b):
+            hi = b
+        else:
+            lo = a
+    return (lo + hi) / 2
+
+
+def _fit_war_termination(history: Path, years: tuple[int, ...]) -> dict[str, Any]:
+    value: dict[str, float] = {}
+    notes = []
+    for y in sorted(set(years)):
+        eps = war_episodes(history, y)
+        ended = sum(e for _, e in eps)
+        exposure = sum(d for d, _ in eps)
+        rate = ended / exposure
+        value[str(y)] = round(1.0 - math.exp(-rate), 4)
+        k = weibull_shape(eps)
+        med = sorted(d for d, _ in eps)[len(eps) // 2]
+        notes.append(
+            f"to {y}: {len(eps)} episodes, {ended} ended, {exposure:.0f} episode-months, median {med:.1f} "
+            f"months; Weibull shape k = {k:.2f}"
+        )
+    return {
+        "war_termination_hazard": {
+            "value": value,
+            "source": "UCDP/PRIO Armed Conflict Dataset 25.1, interstate conflict episodes 1946 to the year before the as-of date",
+            "method": "exponential (constant-hazard) MLE with right-censoring: 1 − exp(−ended / episode-months), "
+            "by last year of data; " + "; ".join(notes) + " (k < 1: the hazard falls with duration, so a "
+            "constant hazard overstates the termination of an old war)",
         }
     }
 

@@ -179,6 +179,10 @@ def calibrate(
             same = f"{shipped.get(name, {}).get('value', float('nan')):g}"
         t.add_row(name, shown, same, entry["source"])
     console.print(t)
+    wt = fitted["values"].get("war_termination_hazard")
+    if wt:
+        fits = ", ".join(f"data to {y}: {v:g}" for y, v in wt["value"].items())
+        console.print(f"war_termination_hazard (monthly; {fits}): {wt['method']}")
     rows = fit_check(data, runs=runs, seed=seed)
     t = Table(title="Fit check: korea-2018 simulated vs. the history it was fitted on")
     for col in ("quantity", "history", "model", "note"):

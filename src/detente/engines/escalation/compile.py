@@ -31,7 +31,7 @@ from detente.scenario.model import (
     Scenario,
 )
 
-from .params import calibrated, calibration, engine_params, mechanism_levers
+from .params import calibrated, calibration, engine_params, mechanism_levers, war_termination_for
 
 TYPES: tuple[EventType, ...] = tuple(EventType)
 """The 16 PLOVER event types; action ``k + 1`` is ``TYPES[k]``, action 0 is "no event"."""
@@ -105,6 +105,10 @@ class Compiled:
     provocations: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     # actions that provoke a sanctions resolution: nuclear tests, ICBM and satellite launches
     triggered: list[tuple[int, float]] = field(default_factory=list)
+    ceasefire: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # (P,) the action a ceasefire emits on each pair: the scenario's RETREAT/ceasefire named event, else RETREAT
+    war_assault_boost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # (P,) log-odds added to ASSAULT for a dyad at war on the as-of date (removed after a ceasefire)
     # (action, veto cap): conflictual veto-bound named events (sanctions resolutions) answer provocations;
     # the cap is the organisation's `veto_after_provocation` param, else the engine's (see docs)
 
@@ -359,6 +363,9 @@ def compile_scenario(
     """
     check_param_names(scenario)
     params, mech = resolve_params(scenario, engine or {}, mechanisms_off)
+    if "war_termination" not in (engine or {}):
+        # The hazard fitted on the episodes known before the scenario's as-of date.
+        params["war_termination"] = war_termination_for(scenario.scenario.as_of.year - 1)
     actors = scenario.actor_ids()
     n = len(actors)
     ix = {a: i for i, a in enumerate(actors)}
@@ -490,11 +497,24 @@ def compile_scenario(
     # A dyad at war on the as-of date fights in 90% of months at its initial state (assumption); its
     # war cost is sunk (the engine sets w = 0 for it).
     a_assault = type_action(EventType.ASSAULT)
+    war_boost = np.zeros(len(pairs))
     for p, (i, j) in enumerate(pairs):
         if at_war[i, j]:
             others = np.delete(intercept[p], a_assault)
             others = others[np.isfinite(others)]
+            peace = intercept[p, a_assault]
             intercept[p, a_assault] = math.log(9.0) + float(np.log(np.exp(others).sum()))
+            war_boost[p] = intercept[p, a_assault] - peace
+    # A ceasefire is the scenario's RETREAT/ceasefire named event where the actor may emit it, else RETREAT.
+    cf_named = next(
+        (len(TYPES) + 1 + e for e, ev in enumerate(scenario.events) if ev.event is EventType.RETREAT and ev.mode == "ceasefire"),
+        None,
+    )
+    a_retreat = type_action(EventType.RETREAT)
+    ceasefire = np.array(
+        [cf_named if cf_named is not None and np.isfinite(intercept[p, cf_named]) else a_retreat for p in range(len(pairs))],
+        dtype=np.int64,
+    )
     doctrine = np.array([a.doctrine.value for a in scenario.actors])
     resolve = np.array([a.params["resolve"].value if "resolve" in a.params else 0.5 for a in scenario.actors])
     audience = np.array([a.params["audience"].value if "audience" in a.params else 0.5 for a in scenario.actors])
@@ -664,6 +684,8 @@ def compile_scenario(
         nuclear_issue=nuclear_issue,
         provocations=np.array(provocations, dtype=np.int64),
         triggered=triggered,
+        ceasefire=ceasefire,
+        war_assault_boost=war_boost,
     )
     # NOTE: float32 throughout the step kernel; mixing in float64 arrays would double memory traffic.
     for f in fields(compiled):

@@ -243,6 +243,10 @@ class _Run:
         # Step of each actor's latest provocation (nuclear test, ICBM or satellite launch) not yet
         # answered by a sanctions resolution; far in the past at the start.
         last_prov = np.full((R, N), -10_000, np.int32)
+        # Dyads at war (both directions): at war on the as-of date, or since a use of force between
+        # rivals; a ceasefire ends the war (hazard engine.war_termination), a new use of force resumes it.
+        at_war = np.broadcast_to(c0.at_war[src, dst], (R, P)).copy()
+        war_dyad = c0.rivals[src, dst].copy()
         z_res = self._draw("n", (P,))
 
         # Records.
@@ -346,7 +350,8 @@ class _Run:
             res_hat = cp.resolve[dst] * np.exp(prm["resolve_noise"] * z_res)
             w = prm["war_cost"] * risk * (0.5 + res_hat)
             if st.at_war_pairs.any():
-                w = np.where(st.at_war_pairs, 0.0, w)
+                # The war cost of a dyad at war on the as-of date is sunk while the war lasts.
+                w = np.where(st.at_war_pairs & at_war, 0.0, w)
             if "E12" in mech and len(st.e12) == 2:
                 a_, b_ = st.e12
                 pr = cp.pair_index[a_, b_]
@@ -377,7 +382,11 @@ class _Run:
                 trig = None
                 if provoked is not None:
                     trig = ([(a, st.avail_pairs[a]) for a, _ in cp.triggered], provoked, prm["resolution_hazard"])
-                act = self._choose(st, t, lam, h, q, w, dyn, follow, chan, u_choice, trig)
+                peace = None
+                if len(st.boost_pairs) and not at_war[:, st.boost_pairs].all():
+                    # After a ceasefire an as-of war dyad uses force at the peacetime rate again.
+                    peace = (st.boost_pairs, st.boost, ~at_war[:, st.boost_pairs])
+                act = self._choose(st, t, lam, h, q, w, dyn, follow, chan, u_choice, trig, peace)
             # A tabled resolution answers its target's provocation, adopted or vetoed (a vetoed draft is
             # not tabled again for the same provocation).
             tabled = {a: act[:, st.avail_pairs[a]] == a for a, _ in cp.triggered}
@@ -407,6 +416,17 @@ class _Run:
                 sub = act[:, ps]
                 sub[vetoed] = 0
                 act[:, ps] = sub
+            # War termination: each dyad at war agrees a ceasefire with probability war_termination a
+            # month, and both sides emit it (the scenario's ceasefire event). Its uniform is u_acc of the
+            # dyad's upper pair, which accidents never read (they draw on the lower pair only), so the
+            # other random numbers stay as they were (hazard 0 gives the old results exactly).
+            hz = prm["war_termination"]
+            if hz > 0 and at_war.any():
+                cf = at_war & st.lower_pair[None, :] & (u_acc[:, rev] < np.float32(hz))
+                if cf.any():
+                    cf |= cf[:, rev]
+                    act = np.where(cf, cp.ceasefire[None, :], act)
+                    at_war &= ~cf
             # Accidents (K11): concurrent military activity in a dyad, damped by channels.
             milact = cp.military[act].astype(f32)
             chan_between = (chan @ st.chan_pair.astype(f32)) > 0.5 if C else np.zeros((R, P), bool)
@@ -588,6 +608,8 @@ class _Run:
                 out_first[newly] = step
             assault = (act == a_assault) | (atype == TYPES.index(EventType.ASSAULT))
             war_now = (assault & new_war_pair[None, :]).any(1)
+            onset = assault & war_dyad[None, :]
+            at_war |= onset | onset[:, rev]
             war_first[(war_first < 0) & war_now] = step
             acc_now = (accident & new_war_pair[None, :]).any(1)
             acc_first[(acc_first < 0) & acc_now] = step
@@ -745,12 +767,14 @@ class _Run:
         chan: np.ndarray,
         u: np.ndarray,
         trig: tuple[list[tuple[int, np.ndarray]], np.ndarray, float] | None = None,
+        peace: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Draw each pair's action from the logit choice probabilities (inverse CDF, one uniform).
 
         ``trig`` = (triggered actions with their pairs, (R, N) provoked targets, hazard): where the pair's
         target provoked, the action's probability is set to the hazard (its weight becomes
-        hazard/(1 − hazard) × the other actions' total).
+        hazard/(1 − hazard) × the other actions' total). ``peace`` = (pairs, log-odds, (R, pairs) mask):
+        where the mask holds, the pair's ASSAULT loses its at-war boost (a dyad whose war has ended).
         """
         cp = st.cp
         R, P = h.shape
@@ -800,6 +824,8 @@ class _Run:
                 if not finite[:, a].any():
                     continue
                 x = extra(a, systematic(a) + st.bonus_at(t)[:, a]) + tie[:, a]  # fresh array
+                if peace is not None and a == _T[EventType.ASSAULT]:
+                    x[:, peace[0]] -= np.where(peace[2], peace[1][None, :], 0.0).astype(np.float32)
                 if a in chan_ok:
                     x = np.where(chan_ok[a], x, -np.inf)
                 better = x > best
@@ -870,6 +896,10 @@ class _Run:
             flat[idx] *= np.float32(math.exp(min(lam * bonus, 60.0)))
         for a, ok in chan_ok.items():
             E[a] *= ok
+        if peace is not None:
+            ps, boost, mask = peace
+            a_as = _T[EventType.ASSAULT]
+            E[a_as][:, ps] *= np.where(mask, np.exp(-boost)[None, :], 1.0).astype(np.float32)
         if trig is not None:
             acts, provoked, hazard = trig
             odds = np.float32(min(hazard, 0.999) / (1.0 - min(hazard, 0.999)))
@@ -1038,6 +1068,9 @@ class _Static:
         self.link_sum = _Sparse(link_entries, P)
         self.lower_pair = src < dst
         self.at_war_pairs = cp.at_war[src, dst]
+        boost = cp.war_assault_boost if len(cp.war_assault_boost) else np.zeros(P)
+        self.boost_pairs = np.flatnonzero(boost > 0)
+        self.boost = boost[self.boost_pairs].astype(np.float32)
         C = len(cp.channels)
         self.chan_pair = np.zeros((C, P), bool)
         for c in range(C):

@@ -68,6 +68,22 @@ def _data(name: str, fallback: float, doc: str, lo: float = 0.0, hi: float = flo
     return Param(calibrated(name, fallback), doc, f"data: {src}", lo, hi)
 
 
+def war_termination_table() -> dict[str, float]:
+    """Fitted monthly war-termination hazard by the last year of data (``detente calibrate``)."""
+    entry = calibration().get("values", {}).get("war_termination_hazard", {})
+    value = entry.get("value", {}) if isinstance(entry, dict) else {}
+    return {str(k): float(v) for k, v in value.items()}
+
+
+def war_termination_for(year: int) -> float:
+    """The fitted hazard using data up to ``year`` (the latest fit at or before it; else the earliest)."""
+    table = war_termination_table()
+    if not table:
+        return 0.07
+    ok = [y for y in table if int(y) <= year]
+    return table[max(ok, key=int)] if ok else table[min(table, key=int)]
+
+
 def engine_params() -> dict[str, Param]:
     """The engine's global parameters (``overrides`` key ``engine.<name>``)."""
     return {
@@ -183,6 +199,15 @@ def engine_params() -> dict[str, Param]:
             "probability that a sanctions resolution answering a recent provocation is vetoed",
             "data: UNSC record 2006–2017 (0 vetoes in the 11 votes on North Korea sanctions, 1695 to 2397, "
             "all unanimous with China and Russia voting yes; Laplace estimate 1/13)",
+            hi=1.0,
+        ),
+        "war_termination": Param(
+            war_termination_for(2022),
+            "monthly probability that a dyad at war agrees a ceasefire (constant hazard); unless overridden, "
+            "each scenario uses the fit on the data before its as-of date (korea-2018: to 2017, "
+            "eurasia-2023: to 2022; this default is the latter)",
+            "data: " + str(calibration().get("values", {}).get("war_termination_hazard", {}).get("source", ""))
+            + "; exponential MLE with right-censoring, 1 − exp(−ended episodes / episode-months)",
             hi=1.0,
         ),
         "veto_unprovoked": Param(

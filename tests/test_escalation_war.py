@@ -1,0 +1,163 @@
+"""War termination: a dyad at war agrees a ceasefire with a calibrated monthly hazard (issue 4)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from detente.calibrate import war_episodes
+from detente.engines.escalation import EscalationModel, SimulationResult, simulate
+from detente.engines.escalation.compile import TYPES
+from detente.engines.escalation.params import engine_params, war_termination_table
+from detente.ontology import EventType
+from detente.scenario.io import load_scenario, parse_scenario
+from detente.scenario.model import Scenario
+from tests.test_escalation import TINY, TestEscalationContract
+
+# TINY with A and B at war on the as-of date, a ceasefire named event and an outcome that tracks it.
+WAR = TINY.replace("tension = 1.0\n", "tension = 1.0\nparams = { at_war = 1 }\n", 1).replace(
+    "[[outcomes]]",
+    """[[events]]
+id = "ceasefire"
+name = "Ceasefire"
+event = "RETREAT"
+mode = "ceasefire"
+
+[[outcomes]]
+id = "ab-ceasefire"
+name = "A-B ceasefire"
+event = "ceasefire"
+sources = ["A", "B"]
+targets = ["A", "B"]
+
+[[outcomes]]""",
+    1,
+)
+
+
+def war() -> Scenario:
+    return parse_scenario(WAR, "war.toml")
+
+
+class TestEscalationWarContract(TestEscalationContract):
+    """Seed determinism, chunked = whole, pickling and bad parameters with a war that can end."""
+
+    bad_params = [*TestEscalationContract.bad_params, {"overrides": {"engine.war_termination": 1.5}}]
+
+    def scenario(self) -> Scenario:
+        return war()
+
+    def run(self, scenario: Any, **kwargs: Any) -> SimulationResult:
+        kwargs.setdefault("overrides", {"engine.war_termination": 0.2})
+        return simulate(scenario, **kwargs)
+
+
+def _fingerprint(res: SimulationResult) -> tuple[list[int], int, int, int]:
+    a = res.arrays
+    return (
+        [int(x) for x in (a["outcome_first"] >= 0).sum(0)],
+        int(a["pair_first"].astype(int).sum()),
+        int(a["war_first"].astype(int).sum()),
+        int(a["peaks"].astype(int).sum()),
+    )
+
+
+def test_hazard_zero_reproduces_the_engine_before_war_termination() -> None:
+    # Numbers of commit 639c837 (no war termination), runs=300, seed=7, horizon=12: the ceasefire draw
+    # uses random numbers nothing else reads, so hazard 0 changes nothing.
+    off = {"engine.war_termination": 0.0}
+    tiny_war = simulate(war(), runs=300, seed=7, horizon=12, overrides=off)
+    assert _fingerprint(tiny_war) == ([0, 209, 300], 8287, -300, 54000)
+    eur = simulate(load_scenario("eurasia-2023", check_quotes=False), runs=300, seed=7, horizon=12, overrides=off)
+    assert _fingerprint(eur) == (
+        [179, 213, 15, 15, 214, 128, 43, 2, 5, 134, 126, 0, 186, 21, 0, 0],
+        685578,
+        -147,
+        54000,
+    )
+    assert "russia-ukraine-ceasefire" in eur.outcomes
+    assert (eur.outcome_first_step("russia-ukraine-ceasefire") < 0).all()
+
+
+@pytest.mark.parametrize("h", [0.05, 0.2])
+def test_first_ceasefire_follows_the_geometric_law_when_nothing_else_acts(h: float) -> None:
+    s = war()
+    model = EscalationModel(s, horizon=24, overrides={"engine.war_termination": h}, fixed_actions={})
+    runs = 4000
+    arrays = model.run_blocks(seed=3, first_block=0, n_blocks=math.ceil(runs / 256), runs=runs)
+    o = list(model.compiled.outcomes).index("ab-ceasefire")
+    first = arrays["outcome_first"][:, o].astype(int)
+    for t in (1, 3, 6, 12, 24):
+        expected = 1 - (1 - h) ** t
+        observed = float(((first >= 1) & (first <= t)).mean())
+        se = math.sqrt(expected * (1 - expected) / runs)
+        assert abs(observed - expected) < 4 * se + 1e-9, (t, observed, expected)
+    # Both sides emit the ceasefire in the same month (RETREAT is its PLOVER type).
+    k = TYPES.index(EventType.RETREAT)
+    pi = model.compiled.pair_index
+    ab, ba = pi[0, 1], pi[1, 0]
+    pf = arrays["pair_first"].astype(int)
+    assert (pf[:, ab, k] == first).all() and (pf[:, ba, k] == first).all()
+
+
+def test_after_a_ceasefire_the_dyad_is_no_longer_at_war() -> None:
+    s = war()
+    assault = TYPES.index(EventType.ASSAULT)
+    fighting = {}
+    for h in (0.0, 1.0):
+        res = simulate(s, runs=512, seed=5, horizon=12, overrides={"engine.war_termination": h})
+        fighting[h] = float((res.arrays["peaks"][:, 1:] == assault).mean())
+    # At war the dyad fights in ~90% of months; a ceasefire every month of war leaves only relapses.
+    assert fighting[0.0] > 0.8
+    assert fighting[1.0] < 0.5 * fighting[0.0]
+
+
+def test_russia_ukraine_ceasefire_is_possible_but_not_certain() -> None:
+    res = simulate(load_scenario("eurasia-2023", check_quotes=False), runs=512, seed=7, horizon=24)
+    p = res.to_dict()["outcomes"]["russia-ukraine-ceasefire"]
+    assert 0.0 < p["6"]["p"] < p["24"]["p"] < 1.0
+    h = war_termination_table()["2022"]
+    assert abs(p["12"]["p"] - (1 - (1 - h) ** 12)) < 0.1
+
+
+def test_each_scenario_uses_the_hazard_fitted_before_its_as_of_date() -> None:
+    table = war_termination_table()
+    assert set(table) == {"2017", "2022"}
+    korea = EscalationModel(load_scenario("korea-2018", check_quotes=False), horizon=1)
+    eur = EscalationModel(load_scenario("eurasia-2023", check_quotes=False), horizon=1)
+    assert korea.compiled.params["war_termination"] == table["2017"]
+    assert eur.compiled.params["war_termination"] == table["2022"]
+    over = EscalationModel(war(), horizon=1, overrides={"engine.war_termination": 0.3})
+    assert over.compiled.params["war_termination"] == 0.3
+    param = engine_params()["war_termination"]
+    assert param.source.startswith("data: UCDP/PRIO")
+
+
+def test_war_episodes_use_only_years_up_to_the_cut(shared_dir: Any) -> None:
+    history = shared_dir / "data" / "history"
+    to_2017 = war_episodes(history, 2017)
+    to_2022 = war_episodes(history, 2022)
+    assert 0 < len(to_2017) < len(to_2022)
+    assert all(d > 0 for d, _ in to_2022)
+    # Right-censoring: an episode still active in the last year has not ended.
+    assert any(not ended for _, ended in to_2022)
+    ended = sum(e for _, e in to_2017)
+    exposure = sum(d for d, _ in to_2017)
+    assert war_termination_table()["2017"] == pytest.approx(1 - math.exp(-ended / exposure), abs=1e-4)
+
+
+def test_a_war_started_in_the_run_can_end() -> None:
+    s = load_scenario("korea-2018", check_quotes=False)
+    res = simulate(s, runs=2000, seed=7, horizon=24, overrides={"engine.war_termination": 0.5})
+    war_first = res.arrays["war_first"].astype(int)
+    k = TYPES.index(EventType.RETREAT)
+    pf = res.arrays["pair_first"][:, :, k].astype(int)
+    started = war_first > 0
+    assert started.any()
+    # Some run where war began ends it later with a RETREAT (the ceasefire) by some pair.
+    later = (pf > war_first[:, None]).any(1) & started
+    assert later.any()
+    assert np.isfinite(res.arrays["tension"].astype(float)).all()
