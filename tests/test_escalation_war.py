@@ -11,7 +11,7 @@ import pytest
 from detente.calibrate import war_episodes
 from detente.engines.escalation import EscalationModel, SimulationResult, simulate
 from detente.engines.escalation.compile import TYPES
-from detente.engines.escalation.params import engine_params, war_termination_table
+from detente.engines.escalation.params import engine_params, war_termination_table, war_weibull_for
 from detente.ontology import EventType
 from detente.scenario.io import load_scenario, parse_scenario
 from detente.scenario.model import Scenario
@@ -85,7 +85,8 @@ def test_hazard_zero_reproduces_the_engine_before_war_termination() -> None:
 @pytest.mark.parametrize("h", [0.05, 0.2])
 def test_first_ceasefire_follows_the_geometric_law_when_nothing_else_acts(h: float) -> None:
     s = war()
-    model = EscalationModel(s, horizon=24, overrides={"engine.war_termination": h}, fixed_actions={})
+    flat = {"engine.war_termination": h, "engine.war_termination_shape": 1.0}
+    model = EscalationModel(s, horizon=24, overrides=flat, fixed_actions={})
     runs = 4000
     arrays = model.run_blocks(seed=3, first_block=0, n_blocks=math.ceil(runs / 256), runs=runs)
     o = list(model.compiled.outcomes).index("ab-ceasefire")
@@ -103,12 +104,29 @@ def test_first_ceasefire_follows_the_geometric_law_when_nothing_else_acts(h: flo
     assert (pf[:, ab, k] == first).all() and (pf[:, ba, k] == first).all()
 
 
+@pytest.mark.parametrize("k", [0.45, 2.0])
+def test_first_ceasefire_follows_the_weibull_law_for_a_new_war(k: float) -> None:
+    # TINY's war has no UCDP start, so its clock starts at 0: P(by t) = 1 − (1 − h)^(t^k).
+    h = 0.2
+    over = {"engine.war_termination": h, "engine.war_termination_shape": k}
+    model = EscalationModel(war(), horizon=24, overrides=over, fixed_actions={})
+    runs = 4000
+    arrays = model.run_blocks(seed=4, first_block=0, n_blocks=math.ceil(runs / 256), runs=runs)
+    first = arrays["outcome_first"][:, list(model.compiled.outcomes).index("ab-ceasefire")].astype(int)
+    for t in (1, 2, 6, 12, 24):
+        expected = 1 - (1 - h) ** (t**k)
+        observed = float(((first >= 1) & (first <= t)).mean())
+        se = math.sqrt(expected * (1 - expected) / runs)
+        assert abs(observed - expected) < 4 * se + 1e-9, (t, observed, expected)
+
+
 def test_after_a_ceasefire_the_dyad_is_no_longer_at_war() -> None:
     s = war()
     assault = TYPES.index(EventType.ASSAULT)
     fighting = {}
     for h in (0.0, 1.0):
-        res = simulate(s, runs=512, seed=5, horizon=12, overrides={"engine.war_termination": h})
+        over = {"engine.war_termination": h, "engine.war_termination_shape": 1.0}
+        res = simulate(s, runs=512, seed=5, horizon=12, overrides=over)
         fighting[h] = float((res.arrays["peaks"][:, 1:] == assault).mean())
     # At war the dyad fights in ~90% of months; a ceasefire every month of war leaves only relapses.
     assert fighting[0.0] > 0.8
@@ -119,21 +137,28 @@ def test_russia_ukraine_ceasefire_is_possible_but_not_certain() -> None:
     res = simulate(load_scenario("eurasia-2023", check_quotes=False), runs=512, seed=7, horizon=24)
     p = res.to_dict()["outcomes"]["russia-ukraine-ceasefire"]
     assert 0.0 < p["6"]["p"] < p["24"]["p"] < 1.0
-    h = war_termination_table()["2022"]
-    assert abs(p["12"]["p"] - (1 - (1 - h) ** 12)) < 0.1
+    # The war had lasted since 24 February 2022 (UCDP): ~18 months on 1 September 2023.
+    model = EscalationModel(load_scenario("eurasia-2023", check_quotes=False), horizon=1)
+    ix = list(model.compiled.actors)
+    age = float(model.compiled.war_age[ix.index("RUS"), ix.index("UKR")])
+    assert 18.0 < age < 18.5
+    h, k = war_weibull_for(2022)
+    expected = 1 - (1 - h) ** ((age + 12) ** k - age**k)
+    assert abs(p["12"]["p"] - expected) < 0.07
 
 
 def test_each_scenario_uses_the_hazard_fitted_before_its_as_of_date() -> None:
-    table = war_termination_table()
-    assert set(table) == {"2017", "2022"}
+    assert set(war_termination_table()) == {"2017", "2022"}
     korea = EscalationModel(load_scenario("korea-2018", check_quotes=False), horizon=1)
     eur = EscalationModel(load_scenario("eurasia-2023", check_quotes=False), horizon=1)
-    assert korea.compiled.params["war_termination"] == table["2017"]
-    assert eur.compiled.params["war_termination"] == table["2022"]
+    assert (korea.compiled.params["war_termination"], korea.compiled.params["war_termination_shape"]) == war_weibull_for(2017)
+    assert (eur.compiled.params["war_termination"], eur.compiled.params["war_termination_shape"]) == war_weibull_for(2022)
+    assert 0 < war_weibull_for(2022)[1] < 1  # the hazard falls as a war lasts
     over = EscalationModel(war(), horizon=1, overrides={"engine.war_termination": 0.3})
     assert over.compiled.params["war_termination"] == 0.3
     param = engine_params()["war_termination"]
     assert param.source.startswith("data: UCDP/PRIO")
+    assert engine_params()["war_termination_shape"].source.startswith("data: UCDP/PRIO")
 
 
 def test_war_episodes_use_only_years_up_to_the_cut(shared_dir: Any) -> None:
@@ -147,11 +172,21 @@ def test_war_episodes_use_only_years_up_to_the_cut(shared_dir: Any) -> None:
     ended = sum(e for _, e in to_2017)
     exposure = sum(d for d, _ in to_2017)
     assert war_termination_table()["2017"] == pytest.approx(1 - math.exp(-ended / exposure), abs=1e-4)
+    # The Weibull fit: its likelihood is highest at the fitted shape.
+    h, k = war_weibull_for(2017)
+
+    def loglik(kk: float) -> float:
+        lam = ended / sum(d**kk for d, _ in to_2017)
+        return sum(e * (math.log(kk * lam) + (kk - 1) * math.log(d)) - lam * d**kk for d, e in to_2017)
+
+    assert loglik(k) >= max(loglik(k * 0.9), loglik(k * 1.1), loglik(1.0))
+    assert h == pytest.approx(1 - math.exp(-ended / sum(d**k for d, _ in to_2017)), abs=2e-3)
 
 
 def test_a_war_started_in_the_run_can_end() -> None:
     s = load_scenario("korea-2018", check_quotes=False)
     res = simulate(s, runs=2000, seed=7, horizon=24, overrides={"engine.war_termination": 0.5})
+    assert res.arrays["war_first"].max() > 0
     war_first = res.arrays["war_first"].astype(int)
     k = TYPES.index(EventType.RETREAT)
     pf = res.arrays["pair_first"][:, :, k].astype(int)

@@ -258,6 +258,7 @@ def _fit_atop(history: Path, as_of: dt.date) -> dict[str, Any]:
 def _fit_wars(history: Path, as_of: dt.date) -> dict[str, Any]:
     rows = _rows(history / "ucdp_acd_v25_1_conflict_years_1946_2022.csv")
     wars: dict[str, list[str]] = defaultdict(list)
+    starts: dict[str, dict[str, str]] = defaultdict(dict)
     for r in rows:
         year = int(float(r["year"]))
         if year >= as_of.year or year < 2000 or r["type_of_conflict"] != "interstate":
@@ -267,12 +268,18 @@ def _fit_wars(history: Path, as_of: dt.date) -> dict[str, Any]:
         a, b = COW.get(int(float(r["gwno_a"]))), COW.get(int(float(r["gwno_b"] or 0)))
         if a and b:
             wars[str(year)].append("-".join(sorted((a, b))))
+            starts[str(year)]["-".join(sorted((a, b)))] = r["start_date2"]
     return {
         "wars": {
             "value": {y: sorted(set(v)) for y, v in sorted(wars.items())},
             "source": "UCDP/PRIO Armed Conflict Dataset 25.1, interstate conflict-years 2000 onwards",
             "method": "dyads in an interstate war (≥ 1,000 battle deaths) still active at the end of the year",
-        }
+        },
+        "war_starts": {
+            "value": {y: dict(sorted(v.items())) for y, v in sorted(starts.items())},
+            "source": "UCDP/PRIO Armed Conflict Dataset 25.1, interstate conflict-years 2000 onwards",
+            "method": "start of the active episode (start_date2) of each dyad in the wars table (its age sets its ceasefire hazard)",
+        },
     }
 
 
@@ -326,6 +333,7 @@ def weibull_shape(episodes: list[tuple[float, bool]]) -> float:
 
 def _fit_war_termination(history: Path, years: tuple[int, ...]) -> dict[str, Any]:
     value: dict[str, float] = {}
+    weibull: dict[str, dict[str, float]] = {}
     notes = []
     for y in sorted(set(years)):
         eps = war_episodes(history, y)
@@ -334,6 +342,8 @@ def _fit_war_termination(history: Path, years: tuple[int, ...]) -> dict[str, Any
         rate = ended / exposure
         value[str(y)] = round(1.0 - math.exp(-rate), 4)
         k = weibull_shape(eps)
+        lam = ended / sum(d**k for d, _ in eps)  # MLE of scale^-k given k: H(t) = lam·t^k
+        weibull[str(y)] = {"first_month": round(1.0 - math.exp(-lam), 4), "shape": round(k, 4)}
         med = sorted(d for d, _ in eps)[len(eps) // 2]
         notes.append(
             f"to {y}: {len(eps)} episodes, {ended} ended, {exposure:.0f} episode-months, median {med:.1f} "
@@ -346,7 +356,14 @@ def _fit_war_termination(history: Path, years: tuple[int, ...]) -> dict[str, Any
             "method": "exponential (constant-hazard) MLE with right-censoring: 1 − exp(−ended / episode-months), "
             "by last year of data; " + "; ".join(notes) + " (k < 1: the hazard falls with duration, so a "
             "constant hazard overstates the termination of an old war)",
-        }
+        },
+        "war_termination_weibull": {
+            "value": weibull,
+            "source": "UCDP/PRIO Armed Conflict Dataset 25.1, interstate conflict episodes 1946 to the year before the as-of date",
+            "method": "Weibull MLE with right-censoring (profile likelihood in the shape k): cumulative hazard "
+            "H(t) = λ·t^k in months; first_month = 1 − exp(−λ), the probability that a war ends in its first "
+            "month; in month a+1 it ends with 1 − (1 − first_month)^((a+1)^k − a^k)",
+        },
     }
 
 

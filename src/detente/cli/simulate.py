@@ -183,6 +183,10 @@ def calibrate(
     if wt:
         fits = ", ".join(f"data to {y}: {v:g}" for y, v in wt["value"].items())
         console.print(f"war_termination_hazard (monthly; {fits}): {wt['method']}")
+    wb = fitted["values"].get("war_termination_weibull")
+    if wb:
+        fits = ", ".join(f"data to {y}: first month {v['first_month']:g}, shape k {v['shape']:g}" for y, v in wb["value"].items())
+        console.print(f"war_termination_weibull (the engine's default; {fits}): {wb['method']}")
     rows = fit_check(data, runs=runs, seed=seed)
     t = Table(title="Fit check: korea-2018 simulated vs. the history it was fitted on")
     for col in ("quantity", "history", "model", "note"):

@@ -6,6 +6,7 @@ Everything here runs once per run (or once per strategy phase), never per replic
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -31,7 +32,7 @@ from detente.scenario.model import (
     Scenario,
 )
 
-from .params import calibrated, calibration, engine_params, mechanism_levers, war_termination_for
+from .params import calibrated, calibration, engine_params, mechanism_levers, war_weibull_for
 
 TYPES: tuple[EventType, ...] = tuple(EventType)
 """The 16 PLOVER event types; action ``k + 1`` is ``TYPES[k]``, action 0 is "no event"."""
@@ -109,6 +110,8 @@ class Compiled:
     # (P,) the action a ceasefire emits on each pair: the scenario's RETREAT/ceasefire named event, else RETREAT
     war_assault_boost: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # (P,) log-odds added to ASSAULT for a dyad at war on the as-of date (removed after a ceasefire)
+    war_age: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    # (N, N) months a war of the as-of date had lasted then (UCDP episode start; 0 if unknown)
     # (action, veto cap): conflictual veto-bound named events (sanctions resolutions) answer provocations;
     # the cap is the organisation's `veto_after_provocation` param, else the engine's (see docs)
 
@@ -363,9 +366,12 @@ def compile_scenario(
     """
     check_param_names(scenario)
     params, mech = resolve_params(scenario, engine or {}, mechanisms_off)
+    # The war-duration law fitted on the episodes known before the scenario's as-of date.
+    first_month, shape = war_weibull_for(scenario.scenario.as_of.year - 1)
     if "war_termination" not in (engine or {}):
-        # The hazard fitted on the episodes known before the scenario's as-of date.
-        params["war_termination"] = war_termination_for(scenario.scenario.as_of.year - 1)
+        params["war_termination"] = first_month
+    if "war_termination_shape" not in (engine or {}):
+        params["war_termination_shape"] = shape
     actors = scenario.actor_ids()
     n = len(actors)
     ix = {a: i for i, a in enumerate(actors)}
@@ -416,6 +422,9 @@ def compile_scenario(
     at_war = np.zeros((n, n), dtype=bool)
     wars_table = cal.get("wars", {}).get("value", {}) if isinstance(cal.get("wars"), dict) else {}
     ongoing = set(wars_table.get(str(scenario.scenario.as_of.year - 1), []))
+    starts_entry = cal.get("war_starts", {})
+    starts = starts_entry.get("value", {}).get(str(scenario.scenario.as_of.year - 1), {}) if isinstance(starts_entry, dict) else {}
+    war_age = np.zeros((n, n))
     for rel in scenario.relations:
         if not isinstance(rel, Rivalry):
             continue
@@ -425,6 +434,10 @@ def compile_scenario(
         # At war on the as-of date: the rivalry says so, or UCDP lists the dyad at war last year.
         if (flag.value > 0) if flag is not None else codes in ongoing:
             at_war[a, b] = at_war[b, a] = True
+            # Months the war has lasted on the as-of date (UCDP episode start; 0 if unknown).
+            if codes in starts and starts[codes]:
+                began = dt.date.fromisoformat(starts[codes])
+                war_age[a, b] = war_age[b, a] = max((scenario.scenario.as_of - began).days, 0) / (365.25 / 12)
     # A dyad that is no rivalry uses force ten times less often at the same state (assumption).
     for p, (i, j) in enumerate(pairs):
         if not rivals[i, j]:
@@ -686,6 +699,7 @@ def compile_scenario(
         triggered=triggered,
         ceasefire=ceasefire,
         war_assault_boost=war_boost,
+        war_age=war_age,
     )
     # NOTE: float32 throughout the step kernel; mixing in float64 arrays would double memory traffic.
     for f in fields(compiled):

@@ -247,6 +247,11 @@ class _Run:
         # rivals; a ceasefire ends the war (hazard engine.war_termination), a new use of force resumes it.
         at_war = np.broadcast_to(c0.at_war[src, dst], (R, P)).copy()
         war_dyad = c0.rivals[src, dst].copy()
+        # Months each war has lasted (as-of wars: since their UCDP episode start); the dyads that can be
+        # at war, by their lower pair (i < j).
+        age0 = c0.war_age[src, dst] if c0.war_age.size else np.zeros(P)
+        war_age = np.broadcast_to(np.where(c0.at_war[src, dst], age0, 0.0).astype(f32), (R, P)).copy()
+        war_lo = np.flatnonzero((war_dyad | c0.at_war[src, dst]) & (src < dst))
         z_res = self._draw("n", (P,))
 
         # Records.
@@ -421,10 +426,20 @@ class _Run:
             # dyad's upper pair, which accidents never read (they draw on the lower pair only), so the
             # other random numbers stay as they were (hazard 0 gives the old results exactly).
             hz = prm["war_termination"]
-            if hz > 0 and at_war.any():
-                cf = at_war & st.lower_pair[None, :] & (u_acc[:, rev] < np.float32(hz))
-                if cf.any():
-                    cf |= cf[:, rev]
+            if hz > 0 and len(war_lo) and at_war[:, war_lo].any():
+                aw = at_war[:, war_lo]
+                k_sh = prm["war_termination_shape"]
+                if k_sh == 1.0:
+                    p_cf: np.ndarray | np.float32 = np.float32(hz)
+                else:
+                    # Weibull durations: a war in its month a+1 ends with 1 − (1 − h)^((a+1)^k − a^k).
+                    age_m = war_age[:, war_lo].astype(np.float64)
+                    p_cf = (1.0 - (1.0 - hz) ** ((age_m + 1.0) ** k_sh - age_m**k_sh)).astype(f32)
+                cf_lo = aw & (u_acc[:, rev[war_lo]] < p_cf)
+                if cf_lo.any():
+                    cf = np.zeros((R, P), bool)
+                    cf[:, war_lo] = cf_lo
+                    cf[:, rev[war_lo]] = cf_lo
                     act = np.where(cf, cp.ceasefire[None, :], act)
                     at_war &= ~cf
             # Accidents (K11): concurrent military activity in a dyad, damped by channels.
@@ -608,8 +623,11 @@ class _Run:
                 out_first[newly] = step
             assault = (act == a_assault) | (atype == TYPES.index(EventType.ASSAULT))
             war_now = (assault & new_war_pair[None, :]).any(1)
+            war_age += at_war  # a month more for every war that lasted through this one
             onset = assault & war_dyad[None, :]
-            at_war |= onset | onset[:, rev]
+            onset |= onset[:, rev]
+            war_age[onset & ~at_war] = 0.0  # a new war (or a relapse) starts its clock
+            at_war |= onset
             war_first[(war_first < 0) & war_now] = step
             acc_now = (accident & new_war_pair[None, :]).any(1)
             acc_first[(acc_first < 0) & acc_now] = step

@@ -84,6 +84,17 @@ def war_termination_for(year: int) -> float:
     return table[max(ok, key=int)] if ok else table[min(table, key=int)]
 
 
+def war_weibull_for(year: int) -> tuple[float, float]:
+    """(first-month probability, shape k) of the Weibull fit on data up to ``year`` (latest at or before it)."""
+    entry = calibration().get("values", {}).get("war_termination_weibull", {})
+    table = entry.get("value", {}) if isinstance(entry, dict) else {}
+    if not table:
+        return war_termination_for(year), 1.0
+    ok = [y for y in table if int(y) <= year]
+    row = table[max(ok, key=int)] if ok else table[min(table, key=int)]
+    return float(row["first_month"]), float(row["shape"])
+
+
 def engine_params() -> dict[str, Param]:
     """The engine's global parameters (``overrides`` key ``engine.<name>``)."""
     return {
@@ -202,13 +213,23 @@ def engine_params() -> dict[str, Param]:
             hi=1.0,
         ),
         "war_termination": Param(
-            war_termination_for(2022),
-            "monthly probability that a dyad at war agrees a ceasefire (constant hazard); unless overridden, "
-            "each scenario uses the fit on the data before its as-of date (korea-2018: to 2017, "
-            "eurasia-2023: to 2022; this default is the latter)",
-            "data: " + str(calibration().get("values", {}).get("war_termination_hazard", {}).get("source", ""))
-            + "; exponential MLE with right-censoring, 1 − exp(−ended episodes / episode-months)",
+            war_weibull_for(2022)[0],
+            "probability that a war ends by a ceasefire in its first month; in month a+1 of a war the "
+            "probability is 1 − (1 − this)^((a+1)^k − a^k) with k = war_termination_shape (k = 1: this every "
+            "month); unless overridden, each scenario uses the fit on the data before its as-of date "
+            "(korea-2018: to 2017, eurasia-2023: to 2022; this default is the latter)",
+            "data: " + str(calibration().get("values", {}).get("war_termination_weibull", {}).get("source", ""))
+            + "; Weibull MLE with right-censoring (first-month probability)",
             hi=1.0,
+        ),
+        "war_termination_shape": Param(
+            war_weibull_for(2022)[1],
+            "Weibull shape k of war duration: below 1 a war's monthly ceasefire probability falls as it "
+            "lasts; 1 makes it constant (geometric durations); fitted per scenario like war_termination",
+            "data: UCDP/PRIO 25.1 interstate conflict episodes; Weibull MLE with right-censoring (profile "
+            "likelihood in k)",
+            lo=0.05,
+            hi=5.0,
         ),
         "veto_unprovoked": Param(
             0.9,
