@@ -26,15 +26,9 @@ MAX = "us-maximum-pressure"
 
 @pytest.fixture(scope="module")
 def dask_backend():
-    from distributed import Client, LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = Client(cluster)
-    try:
-        yield DaskBackend(client=client)
-    finally:
-        client.close()
-        cluster.close()
+    # DaskBackend() starts LocalCluster(n_workers=2, threads_per_worker=1, processes=True).
+    with DaskBackend(n_workers=2) as backend:
+        yield backend
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +42,12 @@ def _same(a: dict, b: dict) -> None:
     assert a == b
 
 
-def test_dask_backend_uses_two_workers(dask_backend):
+def test_dask_backend_uses_two_workers_without_the_malloc_trim_setting(dask_backend):
+    import os
+
     assert dask_backend.n_workers == 2
+    env = dask_backend.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert list(env.values()) == [None, None]
 
 
 def test_engine_comparison_on_dask_equals_the_local_one(korea, dask_backend):
