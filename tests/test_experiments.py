@@ -318,3 +318,11 @@ def test_sobol_refuses_a_sample_size_that_is_not_a_power_of_two():
 def test_local_backend_refuses_a_scheduler():
     with pytest.raises(InputError, match="--scheduler 'tcp://x:1' needs --backend dask"):
         make_backend("local", "tcp://x:1")
+
+
+def test_experiments_namespace_exports_what_it_declares():
+    import detente.experiments as ex
+
+    for name in ex.__all__:
+        assert hasattr(ex, name), name
+    assert {"compare", "sweep", "sensitivity", "DaskBackend", "LocalBackend"} <= set(ex.__all__)
