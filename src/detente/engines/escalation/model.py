@@ -131,15 +131,16 @@ class EscalationModel:
                     continue
                 if a.actor not in ix:
                     raise InputError(f"strategy {c.id}: unknown actor {a.actor!r}")
-                act = comp.action_names.index(a.event) if a.event in comp.action_names else None
-                if act is None:
+                acts = strategy_actions(comp, a.event, a.mode)
+                if not acts:
                     raise InputError(f"strategy {c.id}: unknown event {a.event!r}")
                 targets = a.targets or tuple(x for x in comp.actors if x != a.actor)
                 w = a.weight.value if a.weight is not None else 1.0
                 for t in targets:
                     p = int(comp.pair_index[ix[a.actor], ix[t]])
                     if p >= 0:
-                        comp.strategy_bias.append((p, act, a.start, a.end, w))
+                        for act in acts:
+                            comp.strategy_bias.append((p, act, a.start, a.end, w))
 
     def _fixed(self, fixed: Mapping[tuple[str, str], str]) -> np.ndarray:
         comp = self.compiled
@@ -1261,3 +1262,21 @@ def _strategy_components(
         return strategy.id, strategy.components
     comps = tuple(strategy)
     return "+".join(c.id for c in comps) or None, comps
+
+
+def strategy_actions(comp: Compiled, event: str, mode: str | None = None) -> list[int]:
+    """The actions a strategy's push on ``event`` raises.
+
+    A named event raises itself. A PLOVER type raises the type and every named event that specialises it
+    (in ``mode`` when one is given): a push for consultations makes every kind of consultation, summits
+    included, more likely, rather than drawing probability away from the summits. This is the same rule
+    by which a tracked outcome defined by a type counts its named specialisations.
+    """
+    if event not in EventType.__members__:
+        return [comp.action_names.index(event)] if event in comp.action_names else []
+    ti = TYPES.index(EventType(event))
+    return [
+        a
+        for a in range(len(comp.action_names))
+        if int(comp.action_type[a]) == ti and (mode is None or comp.action_mode[a] in (mode, None))
+    ]
