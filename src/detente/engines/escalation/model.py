@@ -300,6 +300,8 @@ class _Run:
         phase_i = 0
         ph = m.phases[0]
         st = _Static(ph.compiled, m)
+        res_for: _Static | None = None
+        res_half = np.zeros((R, P))
         prev_chan_state0 = c0.chan_state0.copy()
         for t in range(H):
             while t >= ph.end:
@@ -353,8 +355,11 @@ class _Run:
                     i = src[p]
                     r2 = cap[:, s_ix] / (cap[:, i] + cap[:, s_ix])
                     risk[:, p] += mech["E06"]["umbrella"] * wgt * r2 * (1 + prm["nuclear_deterrence"] * cp.nuclear[s_ix])
-            res_hat = cp.resolve[dst] * np.exp(prm["resolve_noise"] * z_res)
-            w = prm["war_cost"] * risk * (0.5 + res_hat)
+            if res_for is not st:
+                # Misjudged resolve is drawn once per run: fixed within a phase.
+                res_half = 0.5 + cp.resolve[dst] * np.exp(prm["resolve_noise"] * z_res)
+                res_for = st
+            w = prm["war_cost"] * risk * res_half
             if st.at_war_pairs.any():
                 # The war cost of a dyad at war on the as-of date is sunk while the war lasts.
                 w = np.where(st.at_war_pairs & at_war, 0.0, w)
@@ -403,7 +408,11 @@ class _Run:
                 if not chosen.any() or len(vetoers) == 0:
                     continue
                 pv = self._veto_probability(cp, st, a, vetoers, T, sat, ps)  # (R, |ps|, V)
-                block = 1.0 - np.prod(1.0 - pv, axis=-1)
+                # Π(1 − pv) over the veto members, multiplied in order (as np.prod does).
+                keep = 1.0 - pv[:, :, 0]
+                for v_ in range(1, pv.shape[-1]):
+                    keep *= 1.0 - pv[:, :, v_]
+                block = 1.0 - keep
                 veto_cap = dict(cp.triggered).get(a)
                 if provoked is not None and veto_cap is not None:
                     # The record: resolutions answering a test pass (China and Russia vote yes); without
@@ -444,7 +453,7 @@ class _Run:
                     act = np.where(cf, cp.ceasefire[None, :], act)
                     at_war &= ~cf
             # Accidents (K11): concurrent military activity in a dyad, damped by channels.
-            milact = cp.military[act].astype(f32)
+            milact = st.military32[act]
             chan_between = (chan @ st.chan_pair.astype(f32)) > 0.5 if C else np.zeros((R, P), bool)
             accident = np.zeros((R, P), bool)
             if "K11" in mech:
@@ -476,8 +485,8 @@ class _Run:
                     tested = by_src(np.isin(act, cp.provocations).astype(f32)) > 0
                     last_prov[tested] = t
             # Effects of the actions ---------------------------------------------------------------
-            Cf = cp.conflict[act].astype(f32)
-            Kc = cp.coop[act].astype(f32)
+            Cf = st.conflict32[act]
+            Kc = st.coop32[act]
             atype = cp.action_type[act]
             is_threat = atype == TYPES.index(EventType.THREATEN)
             if "K10" in mech:
@@ -712,7 +721,6 @@ class _Run:
     ) -> None:
         cp = st.cp
         mech = cp.mech
-        src = cp.pairs[:, 0]
         R, P = T.shape
 
         def add(a: int, ps: Iterable[int], v: np.ndarray) -> None:
@@ -728,13 +736,10 @@ class _Run:
         self._k12 = None
         if "K12" in mech and len(cp.test_actions):
             bonus = np.zeros((R, P), np.float32)
-            for i in np.unique(src):
-                ps = st.src_is[i]
-                if not np.isfinite(st.intercept[ps][:, cp.test_actions]).any():
-                    continue
+            for ps, felt0 in st.k12_testers:
                 # Provocation: the tester's own anger (its strongest hostility, which pressure received
                 # raises at once) beyond its level at the start.
-                felt = sh[:, ps].max(1) - st.felt0.get(int(i), 0.0)
+                felt = sh[:, ps].max(1) - felt0
                 bonus[:, ps] = (np.float32(mech["K12"]["provocation"]) * felt)[:, None]
             self._k12 = bonus
         # K04: the senior presses a junior that cooperates with the senior's rivals.
@@ -935,13 +940,25 @@ class _Run:
                 new = np.where(mask, (total[:, ps] - old) * odds, old)
                 total[:, ps] += new - old
                 E[a][:, ps] = new
-        # Inverse CDF: the action is the number of cumulative weights below u × total.
+        # Inverse CDF: the action is the number of cumulative weights below u × total. Two passes of
+        # row adds in action order (the same sums as a cumulative sum, bit for bit): the total, then
+        # the running sum compared with u × total row by row, counted in cache-sized (R, P) arrays.
         # (numpy's cumsum along the first axis is ~20× slower than these row adds.)
-        for a in range(1, A):
-            np.add(E[a], E[a - 1], out=E[a])
-        thresh = u * E[-1]
-        below = np.less(E[:-1], thresh).view(np.uint8)
-        return below.sum(0, dtype=np.uint8).astype(np.int64)
+        if A == 1:
+            return np.zeros((R, P), np.int64)
+        acc = self._level_buffer(0, R, P)  # the level buffers are free once E is built
+        np.add(E[0], E[1], out=acc)
+        for a in range(2, A):
+            np.add(acc, E[a], out=acc)
+        thresh = u * acc
+        np.copyto(acc, E[0])
+        below = np.empty((R, P), bool)
+        count = np.less(acc, thresh).view(np.uint8)
+        for a in range(1, A - 1):
+            np.add(acc, E[a], out=acc)
+            np.less(acc, thresh, out=below)
+            count += below.view(np.uint8)
+        return count.astype(np.int64)
 
     def _after_step(self, st: _Static, act: np.ndarray, atype: np.ndarray, Cf: np.ndarray) -> None:
         cp = st.cp
@@ -963,10 +980,27 @@ class _Agg:
         self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         self.cols = ordered[self.starts]
         self.n = n
+        # Segments of one length L ≤ 8 (every actor with the same number of pairs): sum them as row adds
+        # in reduceat's own order, x0 + (x1 + … + x_{L−1}) (numpy sums a reduction's remaining elements
+        # left to right when fewer than 8), without reduceat's per-segment overhead.
+        lengths = np.diff(np.r_[self.starts, len(index)])
+        equal = len(lengths) > 0 and bool((lengths == lengths[0]).all())
+        self.seg_len = int(lengths[0]) if equal and 1 <= lengths[0] <= 8 else 0
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         xs = x if self.identity else x[..., self.order]
         out = np.zeros((*x.shape[:-1], self.n), x.dtype)
+        L = self.seg_len
+        if L:
+            v = xs.reshape(*x.shape[:-1], len(self.starts), L)
+            if L == 1:
+                out[..., self.cols] = v[..., 0]
+            else:
+                tail = v[..., 1].copy()
+                for j in range(2, L):
+                    tail += v[..., j]
+                out[..., self.cols] = v[..., 0] + tail
+            return out
         out[..., self.cols] = np.add.reduceat(xs, self.starts, axis=-1)
         return out
 
@@ -1008,6 +1042,10 @@ class _Static:
         wsal = cp.sal[:, src].astype(np.float32)
         self.sal_norm = (wsal / np.maximum(wsal.sum(0), 1e-9)).astype(np.float32)  # (K, P)
         self.avail_pairs = {a: np.flatnonzero(np.isfinite(cp.intercept[:, a])) for a in range(A)}
+        # Per-action tables in float32, gathered by the chosen actions every step.
+        self.conflict32 = cp.conflict.astype(np.float32)
+        self.coop32 = cp.coop.astype(np.float32)
+        self.military32 = cp.military.astype(np.float32)
         self.is_test = np.zeros(A, bool)
         self.is_test[cp.test_actions] = True
         self.is_concession = np.isin(cp.action_type, [TYPES.index(EventType.CONCEDE), TYPES.index(EventType.RETREAT), TYPES.index(EventType.AGREE)])
@@ -1016,6 +1054,13 @@ class _Static:
         t0 = cp.tension0[src, dst]
         sat0 = t0 / (1.0 + t0 / prm["tension_saturation"])
         self.felt0 = {i: float(sat0[src == i].max()) for i in range(n) if (src == i).any()}
+        # K12 testers: (the actor's pairs, its felt hostility at the start) for actors with a test action.
+        self.k12_testers: list[tuple[np.ndarray, float]] = []
+        if len(cp.test_actions):
+            for i in np.unique(src):
+                ps_i = self.src_is[int(i)]
+                if np.isfinite(self.intercept[ps_i][:, cp.test_actions]).any():
+                    self.k12_testers.append((ps_i, self.felt0.get(int(i), 0.0)))
         self.score = np.concatenate([[0.0], -10 * cp.conflict[1:] + 10 * cp.coop[1:]]).astype(np.float32)
         self.concession_types = np.array(
             [TYPES.index(EventType.CONCEDE), TYPES.index(EventType.RETREAT), TYPES.index(EventType.AGREE)]
