@@ -1019,11 +1019,32 @@ class _Sparse:
         self.w = np.array([e[2] for e in entries], np.float32)
         self.starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
         self.cols = p[self.starts]
+        # Segments grouped by length L ≤ 8: (output pairs, (L, segments) entry columns and weights),
+        # summed as y0 + (y1 + … + y_{L−1}), reduceat's own order for fewer than 9 terms.
+        lengths = np.diff(np.r_[self.starts, len(p)])
+        self.groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+        if lengths.max() <= 8:
+            self.groups = []
+            for L in np.unique(lengths):
+                seg = np.flatnonzero(lengths == L)
+                ent = self.starts[seg][None, :] + np.arange(L)[:, None]  # (L, segments)
+                self.groups.append((self.cols[seg], self.q[ent], self.w[ent]))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         out = np.zeros((x.shape[0], self.n), np.float32)
-        if not self.empty:
-            out[:, self.cols] = np.add.reduceat(x[:, self.q] * self.w, self.starts, axis=1)
+        if self.empty:
+            return out
+        if self.groups is not None:
+            for cols, q, w in self.groups:
+                if len(q) == 1:
+                    out[:, cols] = x[:, q[0]] * w[0]
+                    continue
+                tail = x[:, q[1]] * w[1]
+                for j in range(2, len(q)):
+                    tail += x[:, q[j]] * w[j]
+                out[:, cols] = x[:, q[0]] * w[0] + tail
+            return out
+        out[:, self.cols] = np.add.reduceat(x[:, self.q] * self.w, self.starts, axis=1)
         return out
 
 
