@@ -924,22 +924,6 @@ class _Run:
             ps, boost, mask = peace
             a_as = _T[EventType.ASSAULT]
             E[a_as][:, ps] *= np.where(mask, np.exp(-boost)[None, :], 1.0).astype(np.float32)
-        if trig is not None:
-            acts, provoked, hazard = trig
-            odds = np.float32(min(hazard, 0.999) / (1.0 - min(hazard, 0.999)))
-            total: np.ndarray | None = None
-            for a, ps in acts:
-                if not len(ps):
-                    continue
-                mask = provoked[:, cp.pairs[ps, 1]]
-                if not mask.any():
-                    continue
-                if total is None:
-                    total = E.sum(0)
-                old = E[a][:, ps]
-                new = np.where(mask, (total[:, ps] - old) * odds, old)
-                total[:, ps] += new - old
-                E[a][:, ps] = new
         # Inverse CDF: the action is the number of cumulative weights below u × total. Two passes of
         # row adds in action order (the same sums as a cumulative sum, bit for bit): the total, then
         # the running sum compared with u × total row by row, counted in cache-sized (R, P) arrays.
@@ -950,6 +934,31 @@ class _Run:
         np.add(E[0], E[1], out=acc)
         for a in range(2, A):
             np.add(acc, E[a], out=acc)
+        if trig is not None:
+            acts, provoked, hazard = trig
+            odds = np.float32(min(hazard, 0.999) / (1.0 - min(hazard, 0.999)))
+            total: np.ndarray | None = None
+            touched: list[np.ndarray] = []
+            for a, ps in acts:
+                if not len(ps):
+                    continue
+                mask = provoked[:, cp.pairs[ps, 1]]
+                if not mask.any():
+                    continue
+                if total is None:
+                    total = acc.copy()  # = E.sum(0): numpy sums the first axis row by row, in order
+                old = E[a][:, ps]
+                new = np.where(mask, (total[:, ps] - old) * odds, old)
+                total[:, ps] += new - old
+                E[a][:, ps] = new
+                touched.append(ps)
+            if touched:
+                # The total again on the columns the triggered actions changed, in the same order.
+                cols = np.unique(np.concatenate(touched))
+                sub = E[0][:, cols] + E[1][:, cols]
+                for a in range(2, A):
+                    sub += E[a][:, cols]
+                acc[:, cols] = sub
         thresh = u * acc
         np.copyto(acc, E[0])
         below = np.empty((R, P), bool)
