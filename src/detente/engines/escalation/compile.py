@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -45,6 +45,29 @@ _OBLIGATION = {"defence": 1.0, "offence": 1.0, "consultation": 0.3, "neutrality"
 def type_action(t: EventType | str) -> int:
     """The action index of a PLOVER type."""
     return TYPES.index(EventType(t)) + 1
+
+
+def actions_of(
+    names: Sequence[str],
+    atype: Sequence[int] | np.ndarray,
+    amode: Sequence[str | None],
+    event: str,
+    mode: str | None = None,
+    *,
+    modeless_too: bool = False,
+) -> list[int]:
+    """The action indices an event reference stands for.
+
+    A named event stands for itself. A PLOVER type stands for the type's own action and every named event
+    that specialises it. With a ``mode``, only actions in that mode count; the type's own action carries no
+    mode, so it counts only with ``modeless_too``: a tracked outcome in a mode asks for that mode, while a
+    strategy's push in a mode still raises the generic action of its type.
+    """
+    if event not in EventType.__members__:
+        return [names.index(event)] if event in names else []
+    ti = TYPES.index(EventType(event))
+    modes = (mode, None) if modeless_too else (mode,)
+    return [a for a in range(len(names)) if atype[a] == ti and (mode is None or amode[a] in modes)]
 
 
 @dataclass
@@ -635,11 +658,7 @@ def compile_scenario(
     for o, out in enumerate(scenario.outcomes):
         src = {ix[a] for a in out.sources} or set(range(n))
         tgt = {ix[a] for a in out.targets} or set(range(n))
-        if out.event in EventType.__members__:
-            ti = TYPES.index(EventType(out.event))
-            acts = [a for a in range(a_count) if atype[a] == ti and (out.mode is None or amode[a] == out.mode)]
-        else:
-            acts = [names.index(out.event)]
+        acts = actions_of(names, atype, amode, out.event, out.mode)
         for p, (i, j) in enumerate(pairs):
             if i in src and j in tgt:
                 match[o, p, acts] = True

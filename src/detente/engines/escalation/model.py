@@ -26,7 +26,7 @@ from detente.errors import InputError
 from detente.ontology import EventType
 from detente.scenario.model import ActionKind, Scenario, Strategy, StrategyComponent
 
-from .compile import TYPES, Compiled, compile_scenario, split_overrides, type_action
+from .compile import TYPES, Compiled, actions_of, compile_scenario, split_overrides, type_action
 
 SPILLOVER = 0.5
 """Relief per unit of mean cooperation elsewhere when E13 is off (its lever's default)."""
@@ -131,7 +131,11 @@ class EscalationModel:
                     continue
                 if a.actor not in ix:
                     raise InputError(f"strategy {c.id}: unknown actor {a.actor!r}")
-                acts = strategy_actions(comp, a.event, a.mode)
+                # A push on a type also raises its named specialisations: contacts make summits likelier.
+                acts = actions_of(
+                    comp.action_names, comp.action_type, comp.action_mode, a.event, a.mode,
+                    modeless_too=True,
+                )
                 if not acts:
                     raise InputError(f"strategy {c.id}: unknown event {a.event!r}")
                 targets = a.targets or tuple(x for x in comp.actors if x != a.actor)
@@ -1338,20 +1342,3 @@ def _strategy_components(
     comps = tuple(strategy)
     return "+".join(c.id for c in comps) or None, comps
 
-
-def strategy_actions(comp: Compiled, event: str, mode: str | None = None) -> list[int]:
-    """The actions a strategy's push on ``event`` raises.
-
-    A named event raises itself. A PLOVER type raises the type and every named event that specialises it
-    (in ``mode`` when one is given): a push for consultations makes every kind of consultation, summits
-    included, more likely, rather than drawing probability away from the summits. This is the same rule
-    by which a tracked outcome defined by a type counts its named specialisations.
-    """
-    if event not in EventType.__members__:
-        return [comp.action_names.index(event)] if event in comp.action_names else []
-    ti = TYPES.index(EventType(event))
-    return [
-        a
-        for a in range(len(comp.action_names))
-        if int(comp.action_type[a]) == ti and (mode is None or comp.action_mode[a] in (mode, None))
-    ]
