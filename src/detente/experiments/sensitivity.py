@@ -175,19 +175,7 @@ def sobol_indices(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a constant output divides 0 by 0: indices are nan
         res = sobol_analyze.analyze(problem.salib(), y, calc_second_order=False, seed=seed)
-    idx = [
-        Index(
-            name,
-            {
-                "S1": _f(res["S1"][i]),
-                "S1_conf": _f(res["S1_conf"][i]),
-                "ST": _f(res["ST"][i]),
-                "ST_conf": _f(res["ST_conf"][i]),
-            },
-        )
-        for i, name in enumerate(problem.names)
-    ]
-    idx.sort(key=lambda i: -_rank(i.values["ST"]))
+    idx = _ranked(problem, res, ("S1", "S1_conf", "ST", "ST_conf"), by="ST")
     return SensitivityResult(
         "sobol", output, problem, tuple(idx), len(x), seed, float(np.mean(y)), float(np.var(y)),
         {"base_samples": n, "backend": backend.name},
@@ -231,24 +219,21 @@ def morris_indices(
     y = evaluate(model, x, backend, batches)
     _finite(y, output)
     res = morris_analyze.analyze(problem.salib(), x, y, num_levels=levels, seed=seed)
-    idx = [
-        Index(
-            name,
-            {
-                "mu_star": _f(res["mu_star"][i]),
-                "mu_star_conf": _f(res["mu_star_conf"][i]),
-                "mu": _f(res["mu"][i]),
-                "sigma": _f(res["sigma"][i]),
-            },
-        )
-        for i, name in enumerate(problem.names)
-    ]
-    idx.sort(key=lambda i: -_rank(i.values["mu_star"]))
+    idx = _ranked(problem, res, ("mu_star", "mu_star_conf", "mu", "sigma"), by="mu_star")
     return SensitivityResult(
         "morris", output, problem, tuple(idx), len(x), seed, float(np.mean(y)), float(np.var(y)),
         {"trajectories": trajectories, "levels": levels, "backend": backend.name},
         y,
     )
+
+
+def _ranked(problem: Problem, res: Any, keys: Sequence[str], by: str) -> list[Index]:
+    """One :class:`Index` per parameter with the SALib result's ``keys``, largest ``by`` first."""
+    idx = [
+        Index(name, {k: _f(res[k][i]) for k in keys}) for i, name in enumerate(problem.names)
+    ]
+    idx.sort(key=lambda i: -_rank(i.values[by]))
+    return idx
 
 
 def _f(v: Any) -> float:
