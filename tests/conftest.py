@@ -17,6 +17,17 @@ def shared_dir() -> Path:
     return SHARED
 
 
+@pytest.fixture
+def data_root() -> Path:
+    """The data directory (``DETENTE_DATA``); skips the test, saying how to get it, when it is absent."""
+    from detente.datadir import data_dir
+
+    root = data_dir()
+    if not (root / "history").is_dir():
+        pytest.skip(f"needs the public data in {root} (run `detente data download`, or set DETENTE_DATA)")
+    return root
+
+
 @pytest.fixture(autouse=True)
 def _private_run_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test writes runs to a throw-away store, never to the user's ~/.local/share/detente."""
