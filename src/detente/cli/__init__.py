@@ -26,6 +26,7 @@ from detente.cli import experiments  # noqa: E402,F401  isort: skip
 from detente.cli import store_cmds  # noqa: E402,F401  isort: skip
 from detente.cli import ingest  # noqa: E402,F401  isort: skip
 from detente.cli import forecast  # noqa: E402,F401  isort: skip
+from detente.cli import new  # noqa: E402,F401  isort: skip
 
 __all__ = ["app", "main"]
 

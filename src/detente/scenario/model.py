@@ -482,6 +482,10 @@ class Outcome(Provenance):
     ``event`` is a PLOVER type (``ASSAULT``) or the id of a named event (``nuclear-test``). Empty
     ``sources``/``targets`` mean any actor. The outcome happens when at least ``min_count`` matching
     events occur (by the horizon being asked about).
+
+    ``base_rate`` is the probability of the outcome within ``base_rate_months`` months in its reference
+    class (its ``note`` names the class and the data); ``detente simulate`` warns when the engine's
+    probability strays far from it with no mechanism to explain why.
     """
 
     id: Id
@@ -492,6 +496,8 @@ class Outcome(Provenance):
     targets: tuple[str, ...] = ()
     min_count: int = Field(default=1, ge=1)
     description: str = ""
+    base_rate: Probability | None = None
+    base_rate_months: int = Field(default=12, ge=1, le=600)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -284,8 +284,11 @@ RIVALRY_PARAMS: tuple[str, ...] = tuple(
     f"{name}{suffix}" for name in ("reaction", "grievance", "decay") for suffix in ("", "_12", "_21")
 ) + ("at_war",)
 """Rivalry ``params`` names: Richardson coefficients (both directions or one) and ``at_war``."""
-RELATION_PARAMS: tuple[str, ...] = ("rear_security",)
-"""``params`` names any relation may carry (E12's rear security)."""
+RELATION_PARAMS: tuple[str, ...] = ("rear_security",) + tuple(f"logodds_{t.value}" for t in EventType)
+"""``params`` names any relation may carry: E12's rear security, and ``logodds_<TYPE>`` (a PLOVER type),
+log-odds added to that type's intercept (and its named specialisations') in both directions of every
+pair of the relation's members. ``detente new`` fits them so that a dyad's standard outcomes match their
+reference-class base rates with every mechanism off."""
 
 
 def check_param_names(scenario: Scenario) -> None:
@@ -530,6 +533,18 @@ def compile_scenario(
         if kinds[i] is ActorKind.ORGANISATION:
             intercept[p, org_banned] = -np.inf
 
+    # Dyad propensities (relation params `logodds_<TYPE>`): shift a type's intercept on the members' pairs.
+    for rel in scenario.relations:
+        shifts = {k.removeprefix("logodds_"): v.value for k, v in rel.params.items() if k.startswith("logodds_")}
+        if not shifts:
+            continue
+        mem = [ix[m] for m in rel.members]
+        for tname, shift in shifts.items():
+            acts = actions_of(names, atype, amode, tname)
+            for a in mem:
+                for b in mem:
+                    if a != b and pair_index[a, b] >= 0:
+                        intercept[pair_index[a, b], acts] += shift
     # A dyad at war on the as-of date fights in 90% of months at its initial state (assumption); its
     # war cost is sunk (the engine sets w = 0 for it).
     a_assault = type_action(EventType.ASSAULT)
