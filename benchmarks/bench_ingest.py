@@ -1,6 +1,6 @@
 """``code-events`` throughput: sentences per second on the development file, for 1 and 2 workers.
 
-The 1,349 sentences of ``shared/data/events/news/cameo_class_train.tsv`` are written as JSONL (once as
+The 1,349 sentences of the data directory's ``events/news/cameo_class_train.tsv`` are written as JSONL (once as
 they are, and repeated 4 times for a longer run) and coded with :func:`detente.ingest.code_jsonl`, the
 function behind ``detente code-events``. The coder is built before timing (it takes about 2 s, once per
 process; forked workers inherit it). The baseline is 1 worker in the same run; the ratio is the median
@@ -24,20 +24,31 @@ from pathlib import Path
 
 from detente.ingest import EventCoder, code_jsonl
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "events" / "news" / "cameo_class_train.tsv"
+DEV_FILE = "events/news/cameo_class_train.tsv"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bench_ingest")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--dev", type=Path, default=DEV)
+    parser.add_argument("--dev", type=Path, default=None, help="default: the data directory's " + DEV_FILE)
     args = parser.parse_args([] if argv is None else argv)
-    if not args.dev.exists():
-        print(f"skipped: {args.dev} not found")
-        return
+    if args.dev is None:
+        from detente.datadir import DataMissingError, require
+
+        try:
+            args.dev = require(DEV_FILE)
+        except DataMissingError as exc:
+            print(f"skipped: {exc}")
+            return
     sentences = [line.split("\t")[0] for line in args.dev.read_text("utf-8").splitlines() if line.strip()]
     t0 = time.perf_counter()
-    EventCoder.load()
+    from detente.datadir import DataMissingError
+
+    try:
+        EventCoder.load()
+    except DataMissingError as exc:
+        print(f"skipped: {exc}")
+        return
     print(f"coder built in {time.perf_counter() - t0:.2f} s (once per process)")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'sentences':>9} {'workers':>7} {'median s':>9} {'sentences/s':>12} {'vs 1 worker':>12} {'CPU s':>7}")

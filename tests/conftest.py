@@ -1,31 +1,83 @@
-"""Shared fixtures."""
+"""Shared fixtures.
+
+Real public data comes from the data directory (``DETENTE_DATA``, see :mod:`detente.datadir`). When it is
+there, the session works on a private copy made of links to its data sets, with the event coder's tables
+built into that copy (``detente data build``), so no test writes into the user's (or CI's) folder. Tests
+that need real data take ``data_root`` (or ``event_tables``) and skip, saying how to get it, when it is
+absent; synthetic fixtures live in ``tests/data/``.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from detente.datadir import DATA_SETS, ENV_VAR, data_dir
+
+HERE = Path(__file__).resolve().parent
+SKIP_DATA = "needs the public data sets in {root} (run `detente data download`, or set DETENTE_DATA)"
+SKIP_EVENTS = (
+    "needs the events data set in {root} (run `detente data download events`, then `detente data build`; "
+    "or set DETENTE_DATA)"
+)
 
 
-@pytest.fixture
-def shared_dir() -> Path:
-    """The ../shared folder beside the project (skips the test when it is absent)."""
-    if not SHARED.exists():
-        pytest.skip("../shared is not beside the project")
-    return SHARED
+@pytest.fixture(scope="session", autouse=True)
+def _session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point DETENTE_DATA at a private folder linking the real data sets, with the coder's tables built."""
+    real = data_dir()
+    present = [name for name in DATA_SETS if (real / name).is_dir()]
+    if not present:
+        yield
+        return
+    private = tmp_path_factory.mktemp("data")
+    for name in present:
+        (private / name).symlink_to((real / name).resolve(), target_is_directory=True)
+    from detente.datasets import BUILD_SOURCES, build
+
+    if all((private / rel).is_file() for rel in BUILD_SOURCES):
+        build(private)
+    before = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = str(private)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ENV_VAR, None)
+        else:
+            os.environ[ENV_VAR] = before
 
 
 @pytest.fixture
 def data_root() -> Path:
-    """The data directory (``DETENTE_DATA``); skips the test, saying how to get it, when it is absent."""
-    from detente.datadir import data_dir
-
+    """The data directory with every public data set; skips, saying how to get them, when absent."""
     root = data_dir()
-    if not (root / "history").is_dir():
-        pytest.skip(f"needs the public data in {root} (run `detente data download`, or set DETENTE_DATA)")
+    if not all((root / name).is_dir() for name in DATA_SETS):
+        pytest.skip(SKIP_DATA.format(root=root))
     return root
+
+
+@pytest.fixture(scope="session")
+def event_tables() -> Path:
+    """The event coder's tables (built from the events data set); skips, saying how to get them."""
+    from detente.datadir import DataMissingError
+    from detente.datasets import gazetteer_dir
+
+    try:
+        return gazetteer_dir()
+    except DataMissingError:
+        pytest.skip(SKIP_EVENTS.format(root=data_dir()))
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    """The two analysis articles the shipped scenarios encode (shipped as package data)."""
+    from importlib import resources
+
+    return Path(str(resources.files("detente").joinpath("data", "articles")))
 
 
 @pytest.fixture(autouse=True)

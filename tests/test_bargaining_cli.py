@@ -31,8 +31,8 @@ def run_cli(args, capsys):
 
 
 @pytest.fixture
-def bargaining_dir(shared_dir) -> Path:
-    return shared_dir / "data" / "bargaining"
+def bargaining_dir(data_root) -> Path:
+    return data_root / "bargaining"
 
 
 # --- the development set ----------------------------------------------------------------------

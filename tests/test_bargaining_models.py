@@ -24,8 +24,8 @@ SCHOLZ_MEDIANS = [8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6]  # Scholz et al. (2011
 
 
 @pytest.fixture
-def emission(shared_dir) -> IssueTable:
-    path = shared_dir / "data" / "bargaining" / "bdm1994_emission_standards.csv"
+def emission(data_root) -> IssueTable:
+    path = data_root / "bargaining" / "bdm1994_emission_standards.csv"
     return issues_from_frame(read_table(path), str(path))[0]
 
 

@@ -1,4 +1,4 @@
-"""Every mechanism of shared/mechanisms.md has a lever: switching it off moves the outcome it should.
+"""Every mechanism (K01–K19, E01–E15) has a lever: switching it off moves the outcome it should.
 
 Each test runs the shipped scenario twice with one seed (common random numbers), once with the mechanism
 and once without, and checks the direction of the difference the lever's documentation promises.

@@ -161,8 +161,8 @@ def test_each_scenario_uses_the_hazard_fitted_before_its_as_of_date() -> None:
     assert engine_params()["war_termination_shape"].source.startswith("data: UCDP/PRIO")
 
 
-def test_war_episodes_use_only_years_up_to_the_cut(shared_dir: Any) -> None:
-    history = shared_dir / "data" / "history"
+def test_war_episodes_use_only_years_up_to_the_cut(data_root: Any) -> None:
+    history = data_root / "history"
     to_2017 = war_episodes(history, 2017)
     to_2022 = war_episodes(history, 2022)
     assert 0 < len(to_2017) < len(to_2022)

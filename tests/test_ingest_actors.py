@@ -14,6 +14,8 @@ from detente.ingest.article import ingest_article  # noqa: E402
 from detente.ingest.gazetteer import Gazetteer, Mention  # noqa: E402
 from detente.scenario import shipped_scenarios  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("event_tables")
+
 
 def mentions(text: str, date: dt.date | None = None) -> list[Mention]:
     gaz = Gazetteer.load()
@@ -90,13 +92,13 @@ def test_states_have_iso3_codes() -> None:
     assert all(a.iso3 == a.id and len(a.id) == 3 and a.id.isupper() for a in states)
 
 
-SEEDS = {"000_add2fef3d8ec9e6e.txt": {"USA", "PRK", "KOR", "CHN", "RUS"},
-         "004_161e7ac3bf48d38d.txt": {"USA", "RUS", "CHN", "PRK", "KOR", "JPN", "UKR", "GBR"}}  # fmt: skip
+SEEDS = {"valdai-2018-korea.txt": {"USA", "PRK", "KOR", "CHN", "RUS"},
+         "valdai-2023-jeh.txt": {"USA", "RUS", "CHN", "PRK", "KOR", "JPN", "UKR", "GBR"}}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(SEEDS))
-def test_seed_articles_yield_every_state_they_name(shared_dir: Path, name: str) -> None:
-    found = set(ingest_article(shared_dir / "seeds" / name).actor_mentions())
+def test_seed_articles_yield_every_state_they_name(seeds_dir: Path, name: str) -> None:
+    found = set(ingest_article(seeds_dir / name).actor_mentions())
     assert SEEDS[name] <= found
 
 
@@ -134,8 +136,8 @@ def test_ingest_finds_every_state_a_shipped_scenario_names_in_its_article(scenar
             ), (scenario_id, actor["id"])
 
 
-def test_small_groupings_imply_their_members(shared_dir: Path) -> None:
-    implied = ingest_article(shared_dir / "seeds" / "004_161e7ac3bf48d38d.txt").implied_members()
+def test_small_groupings_imply_their_members(seeds_dir: Path) -> None:
+    implied = ingest_article(seeds_dir / "valdai-2023-jeh.txt").implied_members()
     assert implied["AUS"][0] in {"AUKUS", "AP4"}
     assert implied["NZL"][0] == "AP4"
     assert "USA" not in implied  # named in its own right

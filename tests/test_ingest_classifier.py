@@ -39,8 +39,8 @@ def test_cross_validation_is_reproducible_for_a_seed(seed: int) -> None:
     assert len(first) == len(texts) and set(first) <= {0, 1, 2, 3, 4}
 
 
-def test_cross_validated_classifier_beats_majority_on_dev_file(shared_dir: Path) -> None:
-    gold = read_class_gold(shared_dir / "data" / "events" / "news" / "cameo_class_train.tsv")
+def test_cross_validated_classifier_beats_majority_on_dev_file(data_root: Path) -> None:
+    gold = read_class_gold(data_root / "events" / "news" / "cameo_class_train.tsv")
     texts, labels = [s for s, _ in gold], [y for _, y in gold]
     pred = cross_validate(texts, labels, folds=5, seed=0)
     accuracy = sum(p == y for p, y in zip(pred, labels, strict=True)) / len(labels)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,10 +10,9 @@ import pytest
 pytest.importorskip("spacy")
 
 from detente.cli import main  # noqa: E402
-from detente.ingest.build_tables import build  # noqa: E402
 from detente.scenario import load_scenario  # noqa: E402
 
-SEEDS = ["000_add2fef3d8ec9e6e.txt", "004_161e7ac3bf48d38d.txt"]
+SEEDS = ["valdai-2018-korea.txt", "valdai-2023-jeh.txt"]
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -26,12 +24,11 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 
 @pytest.mark.parametrize("name", SEEDS)
-def test_ingest_drafts_a_scenario_that_validates_and_shows(
-    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+def test_ingest_drafts_a_scenario_that_validates_and_shows(event_tables: Path, seeds_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
     draft = tmp_path / "drafts" / "draft.toml"
     draft.parent.mkdir()
-    code, out, err = run(["ingest", str(shared_dir / "seeds" / name), "--date", "2018-03-01", "--draft", str(draft)], capsys)
+    code, out, err = run(["ingest", str(seeds_dir / name), "--date", "2018-03-01", "--draft", str(draft)], capsys)
     assert code == 0, err
     assert "it validates" in out
     scenario = load_scenario(draft)  # parse, references and every quote against the article
@@ -46,15 +43,15 @@ def test_ingest_drafts_a_scenario_that_validates_and_shows(
     assert "USA" in out
 
 
-def test_ingest_reports_the_repeated_summary_and_bullets(shared_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["ingest", str(shared_dir / "seeds" / SEEDS[0])], capsys)
+def test_ingest_reports_the_repeated_summary_and_bullets(event_tables: Path, seeds_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["ingest", str(seeds_dir / SEEDS[0])], capsys)
     assert code == 0
     assert "Repeated passage:" in out and "lines 1–3" in out
     assert "Repaired 4 flattened bullet(s)" in out
 
 
-def test_ingest_reports_dropped_furniture(shared_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["ingest", str(shared_dir / "seeds" / SEEDS[1]), "--json"], capsys)
+def test_ingest_reports_dropped_furniture(event_tables: Path, seeds_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["ingest", str(seeds_dir / SEEDS[1]), "--json"], capsys)
     assert code == 0
     data = json.loads(out)
     reasons = {r["reason"] for r in data["removed"]}
@@ -62,9 +59,9 @@ def test_ingest_reports_dropped_furniture(shared_dir: Path, capsys: pytest.Captu
     assert {"USA", "RUS", "NATO", "AUKUS", "AP4"} <= set(data["actors"])
 
 
-def test_recommendations_become_candidate_strategies(shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_recommendations_become_candidate_strategies(event_tables: Path, seeds_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     draft = tmp_path / "k.toml"
-    code, _, err = run(["ingest", str(shared_dir / "seeds" / SEEDS[0]), "--draft", str(draft)], capsys)
+    code, _, err = run(["ingest", str(seeds_dir / SEEDS[0]), "--draft", str(draft)], capsys)
     assert code == 0, err
     scenario = load_scenario(draft)
     [strategy] = scenario.strategies
@@ -74,7 +71,7 @@ def test_recommendations_become_candidate_strategies(shared_dir: Path, tmp_path:
     assert all(c.quote and c.actions[0].actor == "RUS" for c in strategy.components)
 
 
-def test_html_article_drafts_against_its_cleaned_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_html_article_drafts_against_its_cleaned_text(event_tables: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     page = tmp_path / "a.html"
     page.write_text(
         "<html><body><nav>Home</nav><h1>Talks</h1><p>North Korea met South Korea in Seoul. "
@@ -112,8 +109,8 @@ def test_huge_article_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert code == 2 and "200.0 MB" in err and "code-events" in err
 
 
-def test_bad_date_is_refused(shared_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["ingest", str(shared_dir / "seeds" / SEEDS[0]), "--date", "March 2018"], capsys)
+def test_bad_date_is_refused(seeds_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["ingest", str(seeds_dir / SEEDS[0]), "--date", "March 2018"], capsys)
     assert code == 2 and "--date 'March 2018': not a date" in err
 
 
@@ -128,7 +125,7 @@ LINES = [
 ]
 
 
-def test_code_events_skips_malformed_lines_naming_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_code_events_skips_malformed_lines_naming_them(event_tables: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "s.jsonl"
     src.write_text("\n".join(LINES) + "\n", encoding="utf-8")
     out = tmp_path / "coded.jsonl"
@@ -162,8 +159,8 @@ def test_code_events_refuses_empty_and_binary_files(
     assert code == 2 and message in err
 
 
-def test_two_workers_write_what_one_writes(shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    lines = (shared_dir / "data" / "events" / "news" / "cameo_class_train.tsv").read_text("utf-8").splitlines()[:600]
+def test_two_workers_write_what_one_writes(data_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = (data_root / "events" / "news" / "cameo_class_train.tsv").read_text("utf-8").splitlines()[:600]
     src = tmp_path / "dev.jsonl"
     src.write_text("\n".join(json.dumps({"id": i, "text": t.split("\t")[0]}) for i, t in enumerate(lines)), encoding="utf-8")
     outs = []
@@ -176,8 +173,8 @@ def test_two_workers_write_what_one_writes(shared_dir: Path, tmp_path: Path, cap
     assert len(outs[0].splitlines()) == 600
 
 
-def test_eval_events_prints_coder_and_baseline(shared_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    news = shared_dir / "data" / "events" / "news"
+def test_eval_events_prints_coder_and_baseline(data_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    news = data_root / "events" / "news"
     code, out, err = run(["eval-events", str(news / "cameo_class_train.tsv"), str(news / "cameo_ner_train.txt"), "--json"], capsys)
     assert code == 0, err
     data = json.loads(out)
@@ -193,16 +190,8 @@ def test_eval_events_refuses_a_file_of_neither_format(tmp_path: Path, capsys: py
     assert code == 2 and "neither a class file" in err
 
 
-def test_packaged_tables_are_what_the_builder_derives(shared_dir: Path, tmp_path: Path) -> None:
-    build(shared_dir / "data" / "events", tmp_path)
-    packaged = Path(__file__).resolve().parents[1] / "src" / "detente" / "data" / "gazetteer"
-    for table in sorted(tmp_path.glob("*.tsv")):
-        assert table.read_text("utf-8") == (packaged / table.name).read_text("utf-8"), table.name
-    shutil.rmtree(tmp_path)
-
-
-def test_eval_events_fits_the_classifier_on_a_training_file(shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    dev = (shared_dir / "data" / "events" / "news" / "cameo_class_train.tsv").read_text("utf-8").splitlines()
+def test_eval_events_fits_the_classifier_on_a_training_file(data_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dev = (data_root / "events" / "news" / "cameo_class_train.tsv").read_text("utf-8").splitlines()
     train, gold = tmp_path / "train.tsv", tmp_path / "gold.tsv"
     # Interleaved: the file is ordered in blocks by topic and class, so a head/tail split would not do.
     train.write_text("\n".join(line for i, line in enumerate(dev) if i % 4) + "\n", encoding="utf-8")
@@ -212,11 +201,11 @@ def test_eval_events_fits_the_classifier_on_a_training_file(shared_dir: Path, tm
     row = json.loads(out)[str(gold)]
     assert set(row["classifier"]) == {"trained"}
     assert row["classifier"]["trained"]["accuracy"] > row["baseline"]["accuracy"] + 0.2
-    code, _, err = run(["eval-events", str(gold), "--train", str(shared_dir / "data" / "events" / "news" / "cameo_ner_train.txt")], capsys)
+    code, _, err = run(["eval-events", str(gold), "--train", str(data_root / "events" / "news" / "cameo_ner_train.txt")], capsys)
     assert code == 2 and "--train needs a class file" in err
 
 
-def test_code_events_refuses_bad_options_and_non_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_code_events_refuses_bad_options_and_non_utf8(event_tables: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "s.jsonl"
     src.write_text('{"id": 1, "text": "Beijing condemned Tokyo."}\n', encoding="utf-8")
     code, _, err = run(["code-events", str(src), "--out", str(tmp_path / "o.jsonl"), "--workers", "0"], capsys)
@@ -262,7 +251,7 @@ def test_parallel_coding_keeps_order_and_bounds_what_is_in_flight(monkeypatch: p
     assert pool.most == 4
 
 
-def test_draft_of_an_article_without_actors_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_draft_of_an_article_without_actors_is_refused(event_tables: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     article = tmp_path / "weather.txt"
     article.write_text("The weather was mild all week. Farmers were pleased with the rain.\n", encoding="utf-8")
     code, out, err = run(["ingest", str(article)], capsys)

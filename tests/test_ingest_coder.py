@@ -14,9 +14,11 @@ from detente.ingest.coder import EventCoder  # noqa: E402
 from detente.ingest.evaluate import evaluate, read_class_gold, spans_of  # noqa: E402
 from detente.ontology import EventType, Quad, event_score, plover, quad_of  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("event_tables")
+
 
 @pytest.fixture(scope="module")
-def coder() -> EventCoder:
+def coder(event_tables: Path) -> EventCoder:
     return EventCoder.load()
 
 
@@ -74,12 +76,12 @@ def test_to_dict_has_the_code_events_fields(coder: EventCoder) -> None:
     assert d["source"] == ["CHN"] and d["target"] == ["JPN"] and d["quad"] == "verbal_conflict"
 
 
-def dev_sentences(shared: Path) -> list[str]:
-    return [s for s, _ in read_class_gold(shared / "data" / "events" / "news" / "cameo_class_train.tsv")]
+def dev_sentences(root: Path) -> list[str]:
+    return [s for s, _ in read_class_gold(root / "events" / "news" / "cameo_class_train.tsv")]
 
 
-def test_every_coded_event_agrees_with_the_ontology(coder: EventCoder, shared_dir: Path) -> None:
-    coded = coder.code_many(dev_sentences(shared_dir)[:400])
+def test_every_coded_event_agrees_with_the_ontology(coder: EventCoder, data_root: Path) -> None:
+    coded = coder.code_many(dev_sentences(data_root)[:400])
     events = [e for c in coded for e in c.events]
     assert len(events) > 400
     for e in events:
@@ -105,15 +107,15 @@ def test_bio_tags_become_spans() -> None:
     assert spans_of(tags) == {"source": {(0, 2), (5, 7)}, "target": {(3, 4), (5, 7), (7, 8)}}
 
 
-def test_coder_beats_the_majority_baseline_by_a_wide_margin(shared_dir: Path) -> None:
-    scores = evaluate(shared_dir / "data" / "events" / "news" / "cameo_class_train.tsv")
+def test_coder_beats_the_majority_baseline_by_a_wide_margin(data_root: Path) -> None:
+    scores = evaluate(data_root / "events" / "news" / "cameo_class_train.tsv")
     assert scores.n > 1300  # type: ignore[union-attr]
     assert scores.accuracy >= scores.baseline_accuracy + 0.25  # type: ignore[union-attr]
     assert scores.macro_f1 >= 2 * scores.baseline_macro_f1  # type: ignore[union-attr]
 
 
-def test_span_scores_are_reported_for_source_and_target(shared_dir: Path) -> None:
-    scores = evaluate(shared_dir / "data" / "events" / "news" / "cameo_ner_train.txt")
+def test_span_scores_are_reported_for_source_and_target(data_root: Path) -> None:
+    scores = evaluate(data_root / "events" / "news" / "cameo_ner_train.txt")
     assert scores.n > 1100  # type: ignore[union-attr]
     table = scores.scores  # type: ignore[union-attr]
     for role in ("source", "target"):

@@ -13,16 +13,16 @@ from detente.errors import InputError
 from detente.ingest.text import clean, read_article, split_sentences
 from detente.scenario.checks import quote_in_text
 
-KOREA = "000_add2fef3d8ec9e6e.txt"
-EURASIA = "004_161e7ac3bf48d38d.txt"
+KOREA = "valdai-2018-korea.txt"
+EURASIA = "valdai-2023-jeh.txt"
 
 
-def seed(shared_dir: Path, name: str) -> Path:
-    return shared_dir / "seeds" / name
+def seed(seeds_dir: Path, name: str) -> Path:
+    return seeds_dir / name
 
 
-def test_teaser_blocks_and_disclaimer_are_dropped(shared_dir: Path) -> None:
-    text, fmt = read_article(seed(shared_dir, EURASIA))
+def test_teaser_blocks_and_disclaimer_are_dropped(seeds_dir: Path) -> None:
+    text, fmt = read_article(seed(seeds_dir, EURASIA))
     cleaned = clean(text, fmt)
     kept = "\n".join(s.text for s in cleaned.sentences)
     # The teaser blocks: rubric, title, author, blurb, label — none survives.
@@ -40,15 +40,15 @@ def test_teaser_blocks_and_disclaimer_are_dropped(shared_dir: Path) -> None:
         assert r.line >= 18
 
 
-def test_glued_heading_is_split_from_its_paragraph(shared_dir: Path) -> None:
-    cleaned = clean(*read_article(seed(shared_dir, EURASIA)))
+def test_glued_heading_is_split_from_its_paragraph(seeds_dir: Path) -> None:
+    cleaned = clean(*read_article(seed(seeds_dir, EURASIA)))
     heads = [s.text for s in cleaned.sentences if s.kind == "heading"]
     assert "European security crisis caused by US “arrogance”" in heads
     assert any(s.text.startswith("The hegemonic post-Cold War US strategy") for s in cleaned.sentences)
 
 
-def test_duplicated_summary_is_reported_and_the_body_kept(shared_dir: Path) -> None:
-    text, fmt = read_article(seed(shared_dir, KOREA))
+def test_duplicated_summary_is_reported_and_the_body_kept(seeds_dir: Path) -> None:
+    text, fmt = read_article(seed(seeds_dir, KOREA))
     cleaned = clean(text, fmt)
     repeats = cleaned.repeats
     assert len(repeats) >= 8
@@ -62,8 +62,8 @@ def test_duplicated_summary_is_reported_and_the_body_kept(shared_dir: Path) -> N
     assert len(firsts) == 1
 
 
-def test_flattened_bullets_are_repaired(shared_dir: Path) -> None:
-    text, fmt = read_article(seed(shared_dir, KOREA))
+def test_flattened_bullets_are_repaired(seeds_dir: Path) -> None:
+    text, fmt = read_article(seed(seeds_dir, KOREA))
     cleaned = clean(text, fmt)
     assert cleaned.bullets_repaired == len(re.findall(r"; S (?=[A-Z])", text))
     assert all(not re.search(r"; S [A-Z]", s.text) for s in cleaned.sentences)
@@ -72,8 +72,8 @@ def test_flattened_bullets_are_repaired(shared_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("name", [KOREA, EURASIA])
-def test_every_kept_sentence_occurs_in_the_article(shared_dir: Path, name: str) -> None:
-    text, fmt = read_article(seed(shared_dir, name))
+def test_every_kept_sentence_occurs_in_the_article(seeds_dir: Path, name: str) -> None:
+    text, fmt = read_article(seed(seeds_dir, name))
     cleaned = clean(text, fmt)
     assert len(cleaned.sentences) > 20
     for s in cleaned.sentences:

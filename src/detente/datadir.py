@@ -16,6 +16,8 @@ and the command that gets it.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import platformdirs
@@ -24,6 +26,9 @@ from detente.errors import DetenteError
 
 ENV_VAR = "DETENTE_DATA"
 DATA_SETS = ("history", "events", "bargaining")
+
+_active: Path | None = None
+"""The data directory a CLI command was given (``--data``), for code that does not take it as an argument."""
 
 
 class DataMissingError(DetenteError):
@@ -35,13 +40,40 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("detente", appauthor=False)) / "data"
 
 
+def activate(explicit: str | Path) -> None:
+    """Make ``explicit`` the data directory until the enclosing :func:`use_data_dir` block ends."""
+    global _active
+    _active = Path(explicit).expanduser()
+
+
+@contextmanager
+def use_data_dir(explicit: str | Path | None) -> Iterator[Path]:
+    """Within the block, :func:`data_dir` without an argument means ``explicit`` (if not None).
+
+    The CLI wraps a command given ``--data DIR`` in this, so that everything it calls (the event coder,
+    the gazetteer, worker processes forked from it) reads the same folder.
+    """
+    global _active
+    before = _active
+    if explicit is not None and str(explicit) != "":
+        _active = Path(explicit).expanduser()
+    try:
+        yield data_dir()
+    finally:
+        _active = before
+
+
 def data_dir(explicit: str | Path | None = None) -> Path:
     """The data directory: ``explicit`` if given, else ``$DETENTE_DATA``, else the user's data folder.
+
+    Inside :func:`use_data_dir`, the folder it was given comes before ``$DETENTE_DATA``.
 
     The folder need not exist; :func:`require` says what is missing when a file is asked for.
     """
     if explicit is not None and str(explicit) != "":
         return Path(explicit).expanduser()
+    if _active is not None:
+        return _active
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return Path(env).expanduser()

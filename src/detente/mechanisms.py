@@ -1,6 +1,6 @@
 """The catalogue of mechanisms the seed articles describe, with their stable ids.
 
-Ids and one-line names follow ``shared/mechanisms.md``: K01–K19 for the Korean Peninsula in early 2018,
+Ids and one-line names follow the mechanism catalogue of the two seed analyses: K01–K19 for the Korean Peninsula in early 2018,
 E01–E15 for the linked European and East Asian crisis of 2023.
 """
 

@@ -4,6 +4,9 @@ PLOVER (the Political Language Ontology for Verifiable Event Records) has 16 eve
 classes (verbal/material × cooperation/conflict), each with a conflict–cooperation score on −10…+10, per
 type and per mode. CAMEO codes map onto PLOVER types and carry Goldstein (1992) intensities.
 
+The PLOVER types, quads and scores (what the engines use) are authored here as code; the CAMEO table
+(what the event coder uses) is read from the data directory (``events/cameo_codes.csv``).
+
 References:
     - PLOVER 2.0 draft manual, openeventdata/PLOVER (CC BY-SA 4.0).
     - Goldstein, J. S. (1992). A conflict–cooperation scale for WEIS events data. JCR 36(2), 369–385.
@@ -13,11 +16,10 @@ References:
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 
 class Quad(StrEnum):
@@ -81,44 +83,97 @@ class CameoCode:
     plover_mode: str | None
 
 
-def _data(name: str) -> str:
-    return resources.files("detente").joinpath("data", "ontology", name).read_text("utf-8")
+# The engine's event types and intensities, authored here as code (no table is read at run time).
+# Quad classes, recipient rules and conflict–cooperation scores per type and mode are those of the PLOVER
+# 2.0 draft manual (openeventdata/PLOVER, ``PLOVER_MANUAL.tex``, commit 5e0c24f, 2024-02-04; CC BY-SA
+# 4.0), one chapter per quad class. ACCUSE's base score is printed as 3 in the manual but every ACCUSE
+# mode is negative (−2 … −3.5): read as −3. A mode the manual leaves unscored is ``None`` (the type's
+# score applies). Quads follow each type's chapter (SANCTION is material conflict; the repository README
+# lists it under verbal conflict, an older draft).
+_VC, _MC = Quad.VERBAL_COOPERATION, Quad.MATERIAL_COOPERATION
+_VX, _MX = Quad.VERBAL_CONFLICT, Quad.MATERIAL_CONFLICT
+_E = EventType
+_PLOVER: tuple[tuple[EventType, Quad, bool, float, dict[str, float | None]], ...] = (
+    # type, quad, requires a recipient, score, {mode: score}
+    (_E.AGREE, _VC, False, 2.5, {}),
+    (_E.CONSULT, _VC, False, 2.5, {"visit": 4.0, "third-party": 1.0, "multilateral": 4.0, "phone": 1.5}),
+    (_E.SUPPORT, _VC, False, 5.0, {}),
+    (_E.CONCEDE, _VC, False, 4.5, {}),
+    (_E.COOPERATE, _MC, True, 9.5, {}),
+    (_E.AID, _MC, True, 10.0, {}),
+    (_E.RETREAT, _MC, False, 6.5, {
+        "withdraw": 8.0, "release": 6.5, "disarm": 10.0, "ceasefire": 7.5, "access": 6.5, "resign": 4.5,
+    }),
+    (_E.REQUEST, _VX, False, 0.0, {"assist": 0.5, "change": -1.0, "yield": -1.0, "meet": 0.0}),
+    (_E.ACCUSE, _VX, False, -3.0, {"disapprove": -2.0, "investigate": -3.5, "allege": -3.5}),
+    (_E.REJECT, _VX, False, -2.0, {"assist": -1.5, "change": -2.0, "yield": -2.0, "meet": -2.0}),
+    (_E.THREATEN, _VX, False, -3.5, {
+        "restrict": -3.0, "arrest": -3.5, "relations": -3.5, "expel": -3.5, "territory": -4.0,
+        "violence": -3.5,
+    }),
+    (_E.PROTEST, _MX, False, -5.0, {
+        "demo": -5.0, "riot": -7.0, "strike": -5.0, "hunger": -4.5, "boycott": -4.5, "obstruct": -4.5,
+        "vandalize": None,
+    }),
+    (_E.SANCTION, _MX, True, -6.0, {"convict": -6.0, "expel": -5.5, "withdraw": -6.0, "discontinue": -6.0}),
+    (_E.MOBILIZE, _MX, False, -5.5, {"troops": -6.5, "weapons": -6.5, "police": -5.5, "militia": -6.0}),
+    (_E.COERCE, _MX, False, -7.0, {
+        "seize": -7.0, "restrict": -7.0, "censor": -6.5, "curfew": -6.5, "martial-law": -7.5,
+        "arrest": -7.0, "deport": -7.0, "withhold": -7.0, "misinformation": -6.5, "cyber": -7.0,
+    }),
+    (_E.ASSAULT, _MX, False, -9.0, {
+        "abduct": -8.5, "beat": -7.5, "torture": -8.5, "sexual": -8.5, "targeted": -9.5, "destroy": -8.5,
+        "primitive": -8.0, "firearms": -9.0, "explosives": -9.0, "suicide-attack": -9.5, "aerial": -9.5,
+        "drone": -9.5, "heavy-weapons": -9.5, "crowd-control": -7.5, "unconventional": -10.0,
+    }),
+)
 
 
 @cache
 def plover() -> dict[EventType, EventTypeInfo]:
-    """The PLOVER event types with quad class, score and modes, from the packaged table."""
-    raw = json.loads(_data("plover_ontology.json"))
-    out: dict[EventType, EventTypeInfo] = {}
-    for name, info in raw["event_types"].items():
-        etype = EventType(name)
-        out[etype] = EventTypeInfo(
-            type=etype,
-            quad=Quad(info["quad"]),
-            score=float(info["score"]),
-            requires_recipient=bool(info["requires_recipient"]),
-            modes={k: (None if v is None else float(v)) for k, v in info["modes"].items()},
-        )
-    return out
+    """The PLOVER event types with quad class, recipient rule, score and modes (authored above)."""
+    return {
+        etype: EventTypeInfo(type=etype, quad=quad, score=score, requires_recipient=rec, modes=dict(modes))
+        for etype, quad, rec, score, modes in _PLOVER
+    }
+
+
+CAMEO_FILE = "events/cameo_codes.csv"
 
 
 @cache
-def cameo() -> dict[str, CameoCode]:
-    """CAMEO codes keyed by code string (``"150"``), with GDELT Goldstein values."""
-    text = _data("cameo_codes.csv")
+def _cameo(path: Path) -> dict[str, CameoCode]:
     out: dict[str, CameoCode] = {}
-    for row in csv.DictReader(text.splitlines()):
-        event = row["plover_event"]
-        out[row["code"]] = CameoCode(
-            code=row["code"],
-            name=row["name"],
-            goldstein=float(row["goldstein_gdelt"]) if row["goldstein_gdelt"] else None,
-            quad=Quad(row["quad_class_01to05_verbal"]),
-            pentaclass=int(row["phoenix_pentaclass"]),
-            plover_event=EventType(event) if event in EventType.__members__ else None,
-            plover_mode=row["plover_mode"] or None,
-        )
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            event = row["plover_event"]
+            out[row["code"]] = CameoCode(
+                code=row["code"],
+                name=row["name"],
+                goldstein=float(row["goldstein_gdelt"]) if row["goldstein_gdelt"] else None,
+                quad=Quad(row["quad_class_01to05_verbal"]),
+                pentaclass=int(row["phoenix_pentaclass"]),
+                plover_event=EventType(event) if event in EventType.__members__ else None,
+                plover_mode=row["plover_mode"] or None,
+            )
     return out
+
+
+def cameo(data: str | Path | None = None) -> dict[str, CameoCode]:
+    """CAMEO codes keyed by code string (``"150"``), with GDELT Goldstein values and PLOVER mapping.
+
+    Read from ``events/cameo_codes.csv`` in the data directory (the event coder needs it; the engine
+    does not).
+
+    Args:
+        data: An explicit data directory; default: see :func:`detente.datadir.data_dir`.
+
+    Raises:
+        DataMissingError: the file is not in the data directory.
+    """
+    from detente.datadir import require
+
+    return _cameo(require(CAMEO_FILE, data).resolve())
 
 
 def event_score(event: EventType | str, mode: str | None = None) -> float:

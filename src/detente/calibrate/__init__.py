@@ -1,6 +1,6 @@
 """Fit what data can fit for the escalation engine, using only data up to a scenario's as-of date.
 
-``fit(history_dir)`` reads the public history tables (``shared/data/history/``) and returns the values the
+``fit(history_dir)`` reads the public history tables (the data directory's ``history/``) and returns the values the
 engine uses as defaults: event-type intercepts and initial dyadic tension from ICEWS (1 January –
 25 February 2018), North Korean test rates from the CNS missile-test history, the monthly hazard of the use
 of force in a strategic rivalry from COW MID 5.0 and the Thompson–Dreyer rivalries, alliance obligations
@@ -25,7 +25,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from detente.errors import InputError
 from detente.ontology import EventType
 
 AS_OF = dt.date(2018, 2, 26)
@@ -54,9 +53,9 @@ SIPRI = {
 
 def _need(path: Path) -> Path:
     if not path.exists():
-        raise InputError(
-            f"{path}: history file not found (fix: pass --data pointing at shared/data/history)"
-        )
+        from detente.datadir import DataMissingError, how_to_get
+
+        raise DataMissingError(f"{path}: history file not found (fix: {how_to_get('history')})")
     return path
 
 

@@ -27,6 +27,7 @@ from detente.cli import store_cmds  # noqa: E402,F401  isort: skip
 from detente.cli import ingest  # noqa: E402,F401  isort: skip
 from detente.cli import forecast  # noqa: E402,F401  isort: skip
 from detente.cli import new  # noqa: E402,F401  isort: skip
+from detente.cli import data  # noqa: E402,F401  isort: skip
 
 __all__ = ["app", "main"]
 
@@ -71,8 +72,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _run(args: list[str]) -> int:
+    from detente.datadir import use_data_dir
+
     try:
-        result = app(args=args, prog_name="detente", standalone_mode=False)
+        with use_data_dir(None):  # a command's --data holds until it returns
+            result = app(args=args, prog_name="detente", standalone_mode=False)
     except DetenteError as exc:
         _error(str(exc))
         return exc.exit_code

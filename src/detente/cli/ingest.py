@@ -13,6 +13,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from detente.cli._app import app, console, err_console
+from detente.cli.data import DataOpt, use_data
 from detente.errors import InputError
 
 
@@ -35,11 +36,15 @@ def ingest(
         str | None, typer.Option("--date", help="The article's date (YYYY-MM-DD): leaders' tenures, and the draft's as_of (default: the file's date).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    data: DataOpt = None,
 ) -> None:
     """Read an article: clean it, find its actors and events, and optionally draft a scenario.
 
+    Needs the events data set and its built tables (`detente data status`).
+
     Example: detente ingest article.txt --date 2018-02-26 --draft draft.toml
     """
+    use_data(data)
     from detente.ingest.article import ingest_article
     from detente.ingest.draft import write_draft
 
@@ -157,11 +162,15 @@ def code_events(
     workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first malformed line.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    data: DataOpt = None,
 ) -> None:
     """Code sentences into PLOVER events in bulk, streaming, with a progress bar.
 
+    Needs the events data set and its built tables (`detente data status`).
+
     Example: detente code-events sentences.jsonl --out coded.jsonl --workers 2
     """
+    use_data(data)
     from detente.ingest.bulk import check_input, code_jsonl
 
     check_input(sentences)
@@ -191,23 +200,35 @@ def code_events(
 
 @app.command("eval-events")
 def eval_events(
-    gold: Annotated[list[Path], typer.Argument(help="Labelled files: a class file (sentence<TAB>0-4) and/or a span file (token TAG).")],
+    gold: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Labelled files: a class file (sentence<TAB>0-4) and/or a span file (token TAG). "
+            "Default: the two files in the data directory's events/news/.",
+            show_default=False,
+        ),
+    ] = None,
     train: Annotated[
         Path | None,
         typer.Option("--train", help="A class file to fit the naive Bayes sentence classifier on (scored on GOLD)."),
     ] = None,
     folds: Annotated[int, typer.Option("--folds", help="Cross-validate the classifier within GOLD (0: skip).")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    data: DataOpt = None,
 ) -> None:
     """Score the event coder against labelled sentences, beside a baseline.
 
-    Example: detente eval-events ../shared/data/events/news/cameo_class_train.tsv ../shared/data/events/news/cameo_ner_train.txt
+    Example: detente eval-events --folds 3
 
     A class file is also scored with a naive Bayes sentence classifier, cross-validated within the file;
     with --train TRAIN.tsv it is fitted on TRAIN and scored on GOLD.
     """
+    from detente.datadir import require
     from detente.ingest.evaluate import ClassScores, evaluate
 
+    use_data(data)
+    if not gold:
+        gold = [require(f"events/news/{name}") for name in ("cameo_class_train.tsv", "cameo_ner_train.txt")]
     results = {}
     for path in gold:
         score = evaluate(path, train=train, folds=folds)

@@ -14,7 +14,6 @@ from detente.cli._app import app, console
 from detente.cli.store_cmds import NoStoreOpt, StoreOpt, record_run
 from detente.errors import InputError
 
-DEFAULT_HISTORY = Path("../shared/data/history")
 ENGINE_STATES = {
     "engine:war": "first use of force (any ASSAULT, chosen or accidental) between any two rivals not at war on the as-of date",
     "engine:accidental-war": "first accidental clash (K11: concurrent military activity) between such rivals",
@@ -149,20 +148,27 @@ def print_summary(d: dict[str, Any]) -> None:
 
 @app.command()
 def calibrate(
-    data: Annotated[Path, typer.Option(help="Folder with the history tables (shared/data/history).")] = DEFAULT_HISTORY,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="The data directory (default: $DETENTE_DATA, else the user's data folder); its history/ tables are read."),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the fitted values as JSON here.")] = None,
     runs: Annotated[int, typer.Option(help="Replicates for the fit check.")] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the fit check.")] = 0,
 ) -> None:
     """Fit the escalation engine's data-based defaults and show how well korea-2018 then matches history.
 
-    Example: detente calibrate --data ../shared/data/history --out fitted.json
+    Needs the history data set (`detente data status` shows it; `detente data download history` gets it).
+
+    Example: detente calibrate --runs 500 --out fitted.json
     """
     from detente.calibrate import fit
     from detente.calibrate.check import fit_check
+    from detente.datadir import dataset_dir
     from detente.engines.escalation.params import calibration
 
-    fitted = fit(data)
+    history = dataset_dir("history", data)
+    fitted = fit(history)
     shipped = calibration().get("values", {})
     t = Table(title="Fitted values (data up to 2018-02-25)")
     t.add_column("value")
@@ -187,7 +193,7 @@ def calibrate(
     if wb:
         fits = ", ".join(f"data to {y}: first month {v['first_month']:g}, shape k {v['shape']:g}" for y, v in wb["value"].items())
         console.print(f"war_termination_weibull (the engine's default; {fits}): {wb['method']}")
-    rows = fit_check(data, runs=runs, seed=seed)
+    rows = fit_check(history, runs=runs, seed=seed)
     t = Table(title="Fit check: korea-2018 simulated vs. the history it was fitted on")
     for col in ("quantity", "history", "model", "note"):
         t.add_column(col, justify="right" if col in ("history", "model") else "left")

@@ -1,9 +1,9 @@
-"""Derive the packaged gazetteer and verb tables from the public dictionaries in ``shared/data/events``.
+"""Derive the event coder's gazetteer and verb tables from the public dictionaries in ``events/``.
 
-This is a developer tool, run once when the dictionaries change; the tables it writes ship inside the
-package (``detente/data/gazetteer/``) so that nothing is read from ``shared/`` or downloaded at run time::
+``detente data build`` runs this on the data directory's ``events/`` folder and writes the tables to its
+``cache/gazetteer/`` (with a README carrying the dictionaries' licence); the coder reads only those::
 
-    python -m detente.ingest.build_tables ../shared/data/events
+    detente data build            # or: python -m detente.ingest.build_tables EVENTS_DIR OUT_DIR
 
 It keeps only what the coder uses: country names, adjectives and capitals (CountryInfo, NGEC), office
 holders in government since 2010 (Phoenix country dictionary), sector nouns (Phoenix agents) and the
@@ -472,6 +472,37 @@ def build_verbs(events: Path) -> tuple[list[dict[str, str]], list[dict[str, str]
     return verbs, patterns
 
 
+TABLES_README = """\
+# Gazetteer and verb tables for the event coder
+
+Compact tables derived by `detente data build` from the public dictionaries in the data directory's
+`events/` folder; the event coder reads only these.
+
+| file | what | derived from |
+| --- | --- | --- |
+| `countries.tsv` | 225 states: ISO 3166 alpha-3 code, name, names/adjectives/synonyms (an alias two countries share is dropped), capitals (used as metonyms: "Pyongyang", "Washington") | CountryInfo (`countryinfo_140728_capitals_synonyms.tsv`, P. A. Schrodt, MIT) and the NGEC country table (`ngec_countries.csv`, A. Halterman, MIT) |
+| `leaders.tsv` | Heads of government and ministers in office since 2010 with their tenure (Phoenix), plus leaders since 2014 that the 2014 dictionary lacks (Kim Jong-un, Moon Jae-in, Donald Trump, Joe Biden, Xi Jinping's current term, …; `source = detente`, from the public record) | `Phoenix.Countries.actors.txt` (Open Event Data Alliance, PETRARCH-2, MIT) |
+| `organisations.tsv` | UN, UN Security Council (with its veto members), NATO, AUKUS, AP4, the Quad, EU, ASEAN, SCO, BRICS, CSTO, G7, G20, IAEA, OSCE and a few armed groups, with member states | names as in `Phoenix.International.actors.txt` (MIT) where it has them; members from the organisations' founding documents |
+| `places.tsv` | Place names that contain a country word but are no actor ("Korean Peninsula", "Sea of Japan", "Taiwan Strait") | written for detente |
+| `agents.tsv` | Sector nouns ("troops", "police", "government") → sector code, with the dictionary's macros expanded | `Phoenix.agents.txt` (PETRARCH-2, MIT) |
+| `verbs.tsv` | ~2,800 verb forms → PETRARCH synset and CAMEO code (regular verbs are inflected by the coder) | `CAMEO.2.0.txt` (PETRARCH-2 verb dictionary, MIT) |
+| `verb_patterns.tsv` | ~3,800 "verb … keyword" patterns → CAMEO code (the literal words after the verb in each pattern; word classes and actor slots left out) | same |
+
+CAMEO codes are mapped to PLOVER event types, modes, quad classes and scores through
+`detente.ontology` (PLOVER 2.0 authored as code; the CAMEO table from `events/cameo_codes.csv`).
+
+The MIT licence of the PETRARCH-2 dictionaries, CountryInfo and NGEC:
+
+> Copyright (c) 2014 Open Event Data Alliance; (c) Philip A. Schrodt; (c) Andrew Halterman.
+> Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
+> associated documentation files, to deal in the Software without restriction, including without
+> limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+> of the Software, subject to the inclusion of the above copyright notice and this permission notice in
+> all copies or substantial portions of the Software. THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY
+> OF ANY KIND.
+"""
+
+
 def _write(path: Path, rows: list[dict[str, str]], header: str) -> None:
     if not rows:
         raise SystemExit(f"{path.name}: nothing to write")
@@ -483,7 +514,7 @@ def _write(path: Path, rows: list[dict[str, str]], header: str) -> None:
 
 
 def build(events: Path, out: Path) -> dict[str, int]:
-    """Build every table from ``events`` (``shared/data/events``) into ``out``; return row counts."""
+    """Build every table from ``events`` (the data directory's ``events/``) into ``out``; return row counts."""
     out.mkdir(parents=True, exist_ok=True)
     countries = build_countries(events)
     iso = {r["iso3"] for r in countries}
@@ -496,6 +527,7 @@ def build(events: Path, out: Path) -> dict[str, int]:
     ]
     places = [{"phrase": p} for p in PLACES]
     note = "# Derived by detente.ingest.build_tables; see README.md here for sources and licences.\n"
+    (out / "README.md").write_text(TABLES_README, encoding="utf-8")
     _write(out / "countries.tsv", countries, note)
     _write(out / "leaders.tsv", leaders, note)
     _write(out / "organisations.tsv", orgs, note)
@@ -517,10 +549,10 @@ def build(events: Path, out: Path) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry: ``python -m detente.ingest.build_tables EVENTS_DIR [OUT_DIR]``."""
     args = sys.argv[1:] if argv is None else argv
-    if not args:
-        raise SystemExit("usage: python -m detente.ingest.build_tables ../shared/data/events [OUT_DIR]")
+    if len(args) != 2:
+        raise SystemExit("usage: python -m detente.ingest.build_tables EVENTS_DIR OUT_DIR")
     events = Path(args[0])
-    out = Path(args[1]) if len(args) > 1 else Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+    out = Path(args[1])
     for name, count in build(events, out).items():
         print(f"{name}: {count} rows")
 

@@ -22,7 +22,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from detente.ingest._nlp import blank_english
@@ -143,8 +143,8 @@ def _inflections(base: str) -> set[str]:
     return forms
 
 
-def _table(name: str) -> list[dict[str, str]]:
-    text = resources.files("detente").joinpath("data", "gazetteer", name).read_text("utf-8")
+def _table(folder: Path, name: str) -> list[dict[str, str]]:
+    text = (folder / name).read_text("utf-8")
     return list(csv.DictReader([x for x in text.splitlines() if not x.startswith("#")], delimiter="\t"))
 
 
@@ -181,14 +181,19 @@ class _Verb:
 class EventCoder:
     """Codes sentences into PLOVER events; build once (:meth:`load`) and reuse: construction takes ~1 s."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer | None = None, tables: Path | None = None) -> None:
+        """Build the coder from the tables in ``tables`` (default: the data directory's built ones)."""
         from spacy.matcher import PhraseMatcher
 
-        self.gazetteer = gazetteer or Gazetteer.load()
+        from detente.datasets import gazetteer_dir
+        from detente.ingest.gazetteer import _load as load_gazetteer
+
+        folder = (tables if tables is not None else gazetteer_dir()).resolve()
+        self.gazetteer = gazetteer or load_gazetteer(folder)
         self.nlp = blank_english()
         self.forms: dict[str, list[_Verb]] = {}
         patterns: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for row in _table("verb_patterns.tsv"):
+        for row in _table(folder, "verb_patterns.tsv"):
             patterns.setdefault(row["synset"], []).append((tuple(row["keywords"].split()), row["code"]))
         self.patterns = patterns
         # Patterns by their first keyword, which must come within four words of the verb.
@@ -200,7 +205,7 @@ class EventCoder:
         fallback = self._fallback_codes(patterns)
         phrases: dict[str, list[_Verb]] = {}
         self.base_forms: set[str] = set()
-        for row in _table("verbs.tsv"):
+        for row in _table(folder, "verbs.tsv"):
             if row["regular"] != "-" and " " not in row["form"]:
                 self.base_forms.add(row["form"])
             code = row["code"].split(":")[0] or fallback.get(row["synset"])
@@ -217,7 +222,7 @@ class EventCoder:
             self.phrase_matcher.add(form, [self.nlp.make_doc(form)])
         self.idiom_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.idiom_matcher.add("IDIOM", [self.nlp.make_doc(p) for p in _IDIOMS])
-        agents = _table("agents.tsv")
+        agents = _table(folder, "agents.tsv")
         self.agents = {r["noun"]: r["sector"] for r in agents if " " not in r["noun"]}
         for noun, sector in list(self.agents.items()):
             self.agents.setdefault(noun + "s", sector)
@@ -234,9 +239,15 @@ class EventCoder:
         return out
 
     @classmethod
-    def load(cls) -> EventCoder:
-        """The coder built from the packaged tables, once per process."""
-        return _load()
+    def load(cls, data: str | Path | None = None) -> EventCoder:
+        """The coder built from the data directory's tables (``detente data build``), once per process.
+
+        Raises:
+            DataMissingError: the tables are not built; the message says how to build them.
+        """
+        from detente.datasets import gazetteer_dir
+
+        return _load(gazetteer_dir(data).resolve())
 
     # -----------------------------------------------------------------------------------------
 
@@ -522,5 +533,7 @@ def _subject_span(t: _Tokens, index: int) -> tuple[int, int] | None:
 
 
 @cache
-def _load() -> EventCoder:
-    return EventCoder()
+def _load(folder: Path) -> EventCoder:
+    from detente.ingest.gazetteer import _load as load_gazetteer
+
+    return EventCoder(load_gazetteer(folder), folder)

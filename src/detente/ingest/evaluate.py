@@ -1,4 +1,4 @@
-"""Scoring the event coder against labelled sentences (the ``shared/data/events/news`` formats).
+"""Scoring the event coder against labelled sentences (the formats of the data directory's ``events/news/``).
 
 Two gold formats are read:
 
@@ -63,12 +63,12 @@ def detect_gold(path: Path) -> GoldKind:
             break
     raise InputError(
         f"{path}: neither a class file (sentence<TAB>0-4) nor a span file (token TAG lines) "
-        "(fix: give a file in the format of shared/data/events/news/)"
+        "(fix: give a file in the format of the data directory's events/news/)"
     )
 
 
 def _read_text(path: Path) -> str:
-    return read_text_file(path, what="a gold file", fix="give a labelled file in the format of shared/data/events/news/")
+    return read_text_file(path, what="a gold file", fix="give a labelled file in the format of the data directory's events/news/")
 
 
 def read_class_gold(path: Path) -> list[tuple[str, int]]:

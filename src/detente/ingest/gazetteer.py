@@ -1,7 +1,7 @@
 """Actor resolution: country names and adjectives, capitals as metonyms, leaders by name and date, groupings.
 
-The tables ship in ``detente/data/gazetteer/`` (derived by :mod:`detente.ingest.build_tables` from the
-CountryInfo, NGEC and Phoenix/PETRARCH dictionaries, MIT). Matching is a spaCy ``PhraseMatcher`` on
+The tables are derived by ``detente data build`` (:mod:`detente.ingest.build_tables`) from the
+CountryInfo, NGEC and Phoenix/PETRARCH dictionaries (MIT) into the data directory's ``cache/gazetteer/``. Matching is a spaCy ``PhraseMatcher`` on
 lower-cased tokens, keeping a match only when its first word is capitalised in the text (so "us" is not
 the United States and "moon" is not Moon Jae-in), and the longest match where matches overlap (so the
 "Sea of Japan" is a place, not Japan).
@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from detente.ingest._nlp import blank_english
@@ -66,8 +66,8 @@ class Mention:
     in_office: bool | None = None
 
 
-def _table(name: str) -> list[dict[str, str]]:
-    text = resources.files("detente").joinpath("data", "gazetteer", name).read_text("utf-8")
+def _table(folder: Path, name: str) -> list[dict[str, str]]:
+    text = (folder / name).read_text("utf-8")
     lines = [line for line in text.splitlines() if not line.startswith("#")]
     return list(csv.DictReader(lines, delimiter="\t"))
 
@@ -114,9 +114,18 @@ class Gazetteer:
         self.special.add("CHN", [[{"LOWER": "sino"}, {"ORTH": "-"}]])
 
     @classmethod
-    def load(cls) -> Gazetteer:
-        """The packaged gazetteer (built once per process)."""
-        return _load()
+    def load(cls, data: str | Path | None = None) -> Gazetteer:
+        """The gazetteer built by ``detente data build`` in the data directory (loaded once per process).
+
+        Args:
+            data: An explicit data directory; default: see :func:`detente.datadir.data_dir`.
+
+        Raises:
+            DataMissingError: the tables are not built; the message says how to build them.
+        """
+        from detente.datasets import gazetteer_dir
+
+        return _load(gazetteer_dir(data).resolve())
 
     def actor(self, actor_id: str) -> ActorInfo:
         """The actor with ``actor_id``; ``KeyError`` if unknown."""
@@ -190,7 +199,7 @@ class Gazetteer:
 
 
 @cache
-def _load() -> Gazetteer:
+def _load(folder: Path) -> Gazetteer:
     actors: dict[str, ActorInfo] = {}
     aliases: dict[str, list[tuple[str, str]]] = {}
     exact: set[str] = set()
@@ -204,7 +213,7 @@ def _load() -> Gazetteer:
             if all(a != actor for _, a in entries):
                 entries.append((via, actor))
 
-    for row in _table("countries.tsv"):
+    for row in _table(folder, "countries.tsv"):
         iso3 = row["iso3"]
         actors[iso3] = ActorInfo(id=iso3, name=row["name"], kind="state", iso3=iso3)
         add(row["name"], iso3, "name")
@@ -212,7 +221,7 @@ def _load() -> Gazetteer:
             add(alias, iso3, "name")
         for cap in filter(None, row["capitals"].split("|")):
             add(cap, iso3, "capital")
-    for row in _table("organisations.tsv"):
+    for row in _table(folder, "organisations.tsv"):
         actors[row["id"]] = ActorInfo(
             id=row["id"],
             name=row["name"],
@@ -227,7 +236,7 @@ def _load() -> Gazetteer:
     fixed = {key: entries[:1] for key, entries in aliases.items()}
     leaders: list[LeaderInfo] = []
     leader_aliases: dict[str, list[int]] = {}
-    for row in _table("leaders.tsv"):
+    for row in _table(folder, "leaders.tsv"):
         if row["actor"] not in actors:
             continue
         leaders.append(
@@ -250,5 +259,5 @@ def _load() -> Gazetteer:
             leader_aliases.setdefault(key, [])
             if idx not in leader_aliases[key]:
                 leader_aliases[key].append(idx)
-    places = [row["phrase"] for row in _table("places.tsv")]
+    places = [row["phrase"] for row in _table(folder, "places.tsv")]
     return Gazetteer(actors, fixed, leaders, leader_aliases, places, exact)

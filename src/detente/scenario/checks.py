@@ -97,7 +97,7 @@ def check_references(scenario: Scenario, file: str | Path = "<scenario>") -> Non
                 file,
                 f"mechanisms[{i}].id",
                 f"unknown mechanism {mech.id!r}",
-                "use an id of shared/mechanisms.md (K01–K19, E01–E15)",
+                "use a mechanism id of docs/mechanisms.md (K01–K19, E01–E15)",
             )
         for j, a in enumerate(mech.actors):
             actor_ref(f"mechanisms[{i}].actors[{j}]", a)

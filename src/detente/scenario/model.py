@@ -382,7 +382,7 @@ Relation = Annotated[
 
 
 class Mechanism(Provenance):
-    """A mechanism of ``shared/mechanisms.md`` that the scenario models, with its parameters.
+    """A mechanism of the mechanism list (:mod:`detente.mechanisms`) that the scenario models, with its parameters.
 
     ``represented_by`` says where the scenario represents it (field paths such as
     ``relations[us-rok-alliance]``), so that ``detente show`` can print a coverage table.

@@ -17,7 +17,7 @@ import numpy as np
 
 from detente.errors import InputError, ScenarioError
 from detente.mechanisms import MECHANISMS
-from detente.ontology import EventType, cameo, event_score, plover
+from detente.ontology import EventType, event_score, plover
 from detente.scenario.model import (
     ActorKind,
     Alliance,
@@ -343,7 +343,7 @@ def resolve_params(
     if unknown:
         raise InputError(
             f"mechanisms_off: unknown id(s) {', '.join(sorted(unknown))} (fix: use ids of "
-            "shared/mechanisms.md, K01–K19 and E01–E15)"
+            "detente.mechanisms, K01–K19 and E01–E15)"
         )
     levers = mechanism_levers()
     mech: dict[str, dict[str, float]] = {}
@@ -746,13 +746,12 @@ def compile_scenario(
 def _named_score(ev: NamedEvent) -> float:
     """A named event's conflict–cooperation score.
 
-    Its ``intensity``, else the Goldstein value of its CAMEO code, else the PLOVER score of its type and mode.
+    Its ``intensity``, else the PLOVER score of its type and mode. The CAMEO code is descriptive: a
+    scenario that wants a Goldstein value writes it as ``intensity`` (the shipped ones do, citing it),
+    so the engine's numbers never depend on which data sets are installed.
     """
     if ev.intensity is not None:
         return float(ev.intensity)
-    code = cameo().get(ev.cameo) if ev.cameo else None
-    if code is not None and code.goldstein is not None:
-        return float(code.goldstein)
     return event_score(ev.event, ev.mode)
 
 

@@ -243,7 +243,7 @@ def engine_params() -> dict[str, Param]:
 
 
 def mechanism_levers() -> dict[str, Lever]:
-    """Every mechanism of ``shared/mechanisms.md``: its lever in this engine and its default params."""
+    """Every mechanism of the mechanism list (:mod:`detente.mechanisms`): its lever in this engine and its default params."""
     return {
         "K01": Lever(
             "cooperative actions between the rapprochement actors gain `warmth` utility, and their "

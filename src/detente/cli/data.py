@@ -1,0 +1,152 @@
+"""``detente data status|download|build``: the data directory of public data sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from detente.cli._app import app, console
+
+data_app = typer.Typer(
+    help="The data directory: what is there, what each command needs, how to get and build it.",
+    no_args_is_help=True,
+)
+app.add_typer(data_app, name="data")
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="The data directory (default: $DETENTE_DATA, else the user's data folder).",
+        show_default=False,
+    ),
+]
+
+
+def use_data(data: Path | None) -> None:
+    """Make ``--data`` the data directory for the rest of the running command (and what it calls).
+
+    :func:`detente.cli.main` restores the previous one when the command ends.
+    """
+    from detente.datadir import activate
+
+    if data is not None:
+        activate(data)
+
+
+@data_app.command("status")
+def status_cmd(data: DataOpt = None) -> None:
+    """Say which data sets are present, which files have no download address, and what each command needs.
+
+    Example: detente data status
+    """
+    from detente.datadir import data_dir
+    from detente.datasets import NEEDS, files_of, gazetteer_state, status
+
+    root = data_dir(data)
+    console.print(f"Data directory: {root}" + ("" if root.is_dir() else " (does not exist yet)"))
+    t = Table(title="Data sets")
+    t.add_column("set")
+    t.add_column("files", justify="right")
+    t.add_column("downloadable", justify="right")
+    t.add_column("state")
+    for s in status(data):
+        if s.present == s.total:
+            state = "present"
+        elif s.present == 0 and s.differs == 0:
+            state = "missing"
+        else:
+            state = f"partial: {len(s.missing)} missing"
+        if s.differs:
+            state += f", {s.differs} differ from the pinned version"
+        t.add_row(s.name, f"{s.present}/{s.total}", f"{s.downloadable}/{s.total}", state)
+    t.add_row("gazetteer", "", "", f"{gazetteer_state(data)} (`detente data build`)")
+    console.print(t)
+    c = Table(title="What each command needs")
+    c.add_column("command")
+    c.add_column("needs")
+    for command, needs in NEEDS.items():
+        c.add_row(command, ", ".join(needs) or "nothing: shipped scenarios and fitted parameters")
+    console.print(c)
+    no_url = [f for f in files_of(None) if f.url is None]
+    console.print(
+        f"{len(no_url)} files have no stable official download address (they are extracts cut at a "
+        "scenario's date, or tables restructured for detente); get them from their homes "
+        "(`detente data files` lists each) or from a mirror of the data directory "
+        "(`detente data download --mirror URL`).",
+        style="dim",
+    )
+
+
+@data_app.command("files")
+def files_cmd(
+    dataset: Annotated[str | None, typer.Argument(help="history, events or bargaining (default: all).", show_default=False)] = None,
+    data: DataOpt = None,
+) -> None:
+    """List every file of the data sets: its state, its home, and its download address if it has one.
+
+    Example: detente data files events
+    """
+    from detente.datadir import data_dir
+    from detente.datasets import file_state, files_of
+
+    root = data_dir(data)
+    t = Table(title=f"Files in {root}")
+    t.add_column("file", overflow="fold")
+    t.add_column("state")
+    t.add_column("home / address", overflow="fold")
+    for f in files_of(dataset):
+        t.add_row(f.path, file_state(root, f), f.url or f"no stable URL: {f.home}")
+    console.print(t)
+
+
+@data_app.command("download")
+def download_cmd(
+    dataset: Annotated[str | None, typer.Argument(help="history, events or bargaining (default: all).", show_default=False)] = None,
+    data: DataOpt = None,
+    mirror: Annotated[
+        str | None,
+        typer.Option("--mirror", help="Base URL serving the data directory's layout (MIRROR/events/...).", show_default=False),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print only the summary.")] = False,
+) -> None:
+    """Fetch the public data sets into the data directory, each file checked against its pinned SHA-256.
+
+    Files with no stable official address are listed with their homes; a mirror serves them all.
+
+    Example: detente data download events --data ./detente-data
+    """
+    from detente.datadir import data_dir
+    from detente.datasets import DataFile, download
+
+    def said(entry: DataFile, what: str) -> None:
+        if not quiet and what != "present":
+            shown = "fetched" if what == "fetched" else f"no stable URL, get it from {entry.home}"
+            console.print(f"{entry.path}: {shown}", markup=False, highlight=False)
+
+    report = download(dataset, data, mirror=mirror, on_file=said)
+    console.print(
+        f"{data_dir(data)}: {len(report['fetched'])} fetched, {len(report['present'])} already present, "
+        f"{len(report['no_url'])} without a download address",
+        soft_wrap=True,
+    )
+    if report["fetched"]:
+        console.print("Next: `detente data build` derives the event coder's tables.")
+
+
+@data_app.command("build")
+def build_cmd(data: DataOpt = None) -> None:
+    """Derive the event coder's gazetteer and verb tables from the raw dictionaries in events/.
+
+    Writes them to cache/gazetteer/ inside the data directory (under a second).
+
+    Example: detente data build
+    """
+    from detente.datadir import data_dir
+    from detente.datasets import GAZETTEER, build
+
+    counts = build(data)
+    console.print(f"Built {data_dir(data) / GAZETTEER}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
