@@ -168,6 +168,38 @@ class Comparison:
             backend=data.get("backend", "local"),
         )
 
+    def to_frame(self) -> Any:
+        """The table as a pandas DataFrame: one row per outcome, horizon and arm.
+
+        ``p``, ``lo``, ``hi`` are probabilities (0–1, Wilson 95 %); ``effect_pp`` and its paired 95 %
+        interval ``effect_pp_lo``, ``effect_pp_hi`` are the arm minus its reference in percentage
+        points, as the CLI prints them; ``significant`` when that interval excludes 0.
+        """
+        import pandas as pd
+
+        recs = []
+        for r in self.rows:
+            e = r.effect
+            recs.append({
+                "outcome": r.outcome, "horizon": r.horizon, "arm": r.arm, "kind": r.kind,
+                "p": r.probability.p, "lo": r.probability.lo, "hi": r.probability.hi,
+                "reference": r.reference,
+                "effect_pp": None if e is None else 100 * e.p,
+                "effect_pp_lo": None if e is None else 100 * e.lo,
+                "effect_pp_hi": None if e is None else 100 * e.hi,
+                "significant": r.significant,
+            })  # fmt: skip
+        return pd.DataFrame.from_records(recs)
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import frame_html
+
+        return frame_html(
+            f"{self.scenario}: {len(self.arms)} arms against {self.baseline}, {self.runs:,} runs each, seed {self.seed}",
+            self.to_frame(),
+            "effect_pp: arm minus its reference in percentage points (common random numbers; Newcombe paired 95% interval).",
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able: run settings, arms and the table (one dict per row)."""
         return {

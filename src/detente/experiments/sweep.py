@@ -52,8 +52,10 @@ class Dimension:
         return max(self.values)
 
 
-def parse_dimensions(scenario: Scenario, specs: Sequence[str], *, design: Design) -> list[Dimension]:
+def parse_dimensions(scenario: Scenario, specs: Sequence[str | Dimension], *, design: Design) -> list[Dimension]:
     """Parse ``PATH=lo:hi:n`` (grid) or ``PATH=lo:hi`` (lhs) specs and resolve their paths.
+
+    A :class:`Dimension` (as the Python API builds) is taken as it is.
 
     Raises:
         InputError: A malformed spec, an unknown path, or a path given twice.
@@ -62,6 +64,9 @@ def parse_dimensions(scenario: Scenario, specs: Sequence[str], *, design: Design
         raise InputError("sweep: no --vary given (fix: add e.g. --vary actors.USA.doctrine=0:1:11)")
     dims: list[Dimension] = []
     for spec in specs:
+        if isinstance(spec, Dimension):
+            dims.append(spec)
+            continue
         path, rng = parse_range(spec, need_count=(design == "grid"))
         if rng is None:
             form = "lo:hi:n" if design == "grid" else "lo:hi"
@@ -203,10 +208,19 @@ class SweepResult:
                     recs.append({**dict(zip(self.params, row, strict=True)), "outcome": o, "horizon": h, "p": iv.p, "lo": iv.lo, "hi": iv.hi})
         return pd.DataFrame.from_records(recs)
 
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import frame_html
+
+        return frame_html(
+            f"{self.scenario}: {self.design} sweep of {', '.join(self.params)}, {len(self.points)} points × {self.runs:,} runs",
+            self.to_frame(),
+            "p: share of runs with the outcome by the horizon; lo–hi: Wilson 95% interval.",
+        )
+
 
 def sweep(
     scenario: Scenario,
-    vary: Sequence[str],
+    vary: Sequence[str | Dimension],
     *,
     design: Design = "grid",
     points: int | None = None,
@@ -223,7 +237,8 @@ def sweep(
 
     Args:
         scenario: The scenario.
-        vary: ``PATH=lo:hi:n`` (grid) or ``PATH=lo:hi`` (lhs) specs; paths as ``actors.USA.doctrine``.
+        vary: ``PATH=lo:hi:n`` (grid) or ``PATH=lo:hi`` (lhs) specs; paths as ``actors.USA.doctrine``;
+            or :class:`Dimension` objects.
         design: ``grid`` or ``lhs``.
         points: Number of Latin hypercube points.
         runs: Replicates per point.

@@ -105,6 +105,32 @@ class SimulationResult:
 
     # Summaries ------------------------------------------------------------------------------
 
+    def to_frame(self) -> Any:
+        """The outcome odds as a pandas DataFrame: one row per outcome and horizon.
+
+        Columns: ``outcome``, ``kind`` (``tracked``: the scenario's outcomes; ``engine``: the engine's
+        own states, war, accidental war and settlement), ``horizon`` (steps), ``p`` and its Wilson 95 %
+        interval ``lo``, ``hi``.
+        """
+        import pandas as pd
+
+        recs = []
+        for oid, by in self.to_dict(top_paths=0)["outcomes"].items():
+            kind = "engine" if oid.startswith("engine:") else "tracked"
+            for h, iv in by.items():
+                recs.append({"outcome": oid, "kind": kind, "horizon": int(h), **iv})
+        return pd.DataFrame.from_records(recs, columns=["outcome", "kind", "horizon", "p", "lo", "hi"])
+
+    def _repr_html_(self) -> str:
+        from detente.report.notebook import frame_html
+
+        strategy = f", strategy {self.strategy}" if self.strategy else ""
+        return frame_html(
+            f"{self.scenario}: {self.runs:,} runs, seed {self.seed}, {self.horizon} steps{strategy}",
+            self.to_frame(),
+            "p: share of runs in which the outcome happened by the horizon; lo–hi: Wilson 95% interval.",
+        )
+
     def to_dict(self, top_paths: int = 5) -> dict[str, Any]:
         """A JSON-able summary: outcome odds, pair-event odds, tension and positions, paths."""
         hs = report_horizons(self.horizon)
