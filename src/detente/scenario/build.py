@@ -286,7 +286,7 @@ def _tension(h: History, a: str, b: str) -> tuple[float, str]:
         return 0.0, f"{CHECK}no event data for this dyad before the as-of date: tension 0"
     months = sorted(rows.month.unique())[-12:]
     rows = rows[rows.month.isin(months)]
-    gold = cameo()
+    gold = cameo(h.data)
     weight = rows.cameo_root.map(lambda r: gold[f"{int(r):02d}0"].goldstein or 0.0)
     mass = (weight.abs() * rows.n_events).sum()
     conflict = (weight.clip(upper=0).abs() * rows.n_events).sum()
