@@ -1,19 +1,16 @@
-"""The report in a real browser: headless Chromium opens it from a file with the network cut off.
+"""The report in a real browser: headless Chromium opens it from a file, driven by Selenium.
 
-Chromium is driven over the DevTools protocol on a pipe (``--remote-debugging-pipe``), so no extra Python
-package is needed: the test reads every console message and uncaught exception, counts the plots' SVG
-elements, and saves a screenshot for a developer to look at.
+Selenium drives Debian's ``chromium`` through its ``chromium-driver`` (``apt-get install chromium
+chromium-driver``; CI installs both). The test reads the browser's console log (errors and uncaught
+exceptions) and its performance log (any request that is not a local file), counts the plots' SVG
+elements, and saves a screenshot for a developer to look at (``DETENTE_SCREENSHOTS=DIR`` keeps them).
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import os
-import selectors
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -32,181 +29,54 @@ from tests.test_store_fixtures import (
 pytestmark = pytest.mark.browser
 
 CHROMIUM = next(
-    (
-        p
-        for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
-        if p and Path(p).exists()
-    ),
-    None,
+    (p for p in (shutil.which("chromium"), shutil.which("chromium-browser")) if p), None
 )
+CHROMEDRIVER = shutil.which("chromedriver")
 SCREENSHOTS = (
     Path(os.environ.get("DETENTE_SCREENSHOTS", ""))
     if os.environ.get("DETENTE_SCREENSHOTS")
     else None
 )
+LOCAL = ("file:", "data:", "about:", "blob:", "chrome:", "chrome-untrusted:", "devtools:")
+
+FACTS = """return JSON.stringify({
+    divs: document.querySelectorAll('.plotly-graph-div').length,
+    drawn: Array.from(document.querySelectorAll('.plotly-graph-div')).filter(d => d.querySelector('svg.main-svg')).length,
+    svgs: document.querySelectorAll('svg.main-svg').length,
+    bars: document.querySelectorAll('g.barlayer path').length,
+    fills: document.querySelectorAll('g.scatterlayer path.js-fill').length,
+    lines: document.querySelectorAll('g.scatterlayer path.js-line').length,
+    texts: Array.from(document.querySelectorAll('g.textpoint text')).map(t => t.textContent),
+    titles: Array.from(document.querySelectorAll('h2')).map(h => h.textContent),
+    plotly: typeof window.Plotly,
+})"""
 
 
-_WIRE = """
-import fcntl, os, sys
-r, w = (fcntl.fcntl(int(fd), fcntl.F_DUPFD, 10) for fd in sys.argv[1:3])
-for fd in sys.argv[1:3]:
-    os.close(int(fd))
-os.dup2(r, 3)
-os.dup2(w, 4)
-os.close(r)
-os.close(w)
-os.execv(sys.argv[3], sys.argv[3:])
-"""
+def _driver(tmp_path: Path) -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,2000", f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    return webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
 
 
-class Browser:
-    """A headless Chromium spoken to over the DevTools protocol on file descriptors 3 and 4."""
-
-    def __init__(self, user_data_dir: Path) -> None:
-        to_child_r, self._to_child = os.pipe()
-        self._from_child, from_child_w = os.pipe()
-
-        assert CHROMIUM is not None
-        # A tiny Python launcher puts the pipe ends on fds 3 and 4 (where --remote-debugging-pipe
-        # looks) and execs Chromium; every other descriptor of this process stays closed in it.
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                _WIRE,
-                str(to_child_r),
-                str(from_child_w),
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--disable-dev-shm-usage",
-                # No network: every request that would leave the machine goes to a closed port.
-                "--proxy-server=http://127.0.0.1:9",
-                "--proxy-bypass-list=<-loopback>",
-                f"--user-data-dir={user_data_dir}",
-                "--window-size=1280,2000",
-                "--remote-debugging-pipe",
-                "about:blank",
-            ],
-            pass_fds=(to_child_r, from_child_w),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(to_child_r)
-        os.close(from_child_w)
-        self._buf = b""
-        self._next = 0
-        self.events: list[dict[str, Any]] = []
-        self._sel = selectors.DefaultSelector()
-        self._sel.register(self._from_child, selectors.EVENT_READ)
-        self.session: str | None = None
-
-    def close(self) -> None:
-        try:
-            self.send("Browser.close", session=False, timeout=5)
-        except Exception:
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        os.close(self._to_child)
-        os.close(self._from_child)
-
-    def _read_message(self, deadline: float) -> dict[str, Any]:
-        while b"\0" not in self._buf:
-            left = deadline - time.monotonic()
-            if left <= 0 or not self._sel.select(timeout=left):
-                raise TimeoutError("Chromium did not answer in time")
-            chunk = os.read(self._from_child, 1 << 20)
-            if not chunk:
-                raise RuntimeError(f"Chromium closed the DevTools pipe (exit {self.proc.poll()})")
-            self._buf += chunk
-        raw, self._buf = self._buf.split(b"\0", 1)
-        return json.loads(raw)
-
-    def send(
-        self,
-        method: str,
-        params: dict[str, Any] | None = None,
-        *,
-        session: bool = True,
-        timeout: float = 30,
-    ) -> dict[str, Any]:
-        self._next += 1
-        msg: dict[str, Any] = {"id": self._next, "method": method, "params": params or {}}
-        if session and self.session:
-            msg["sessionId"] = self.session
-        os.write(self._to_child, json.dumps(msg).encode() + b"\0")
-        deadline = time.monotonic() + timeout
-        while True:
-            reply = self._read_message(deadline)
-            if reply.get("id") == self._next:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            self.events.append(reply)
-
-    def wait_for(self, method: str, timeout: float = 60) -> dict[str, Any]:
-        for e in self.events:
-            if e.get("method") == method:
-                return e
-        deadline = time.monotonic() + timeout
-        while True:
-            e = self._read_message(deadline)
-            self.events.append(e)
-            if e.get("method") == method:
-                return e
-
-    def open_page(self) -> None:
-        target = self.send("Target.createTarget", {"url": "about:blank"}, session=False)["targetId"]
-        self.session = self.send(
-            "Target.attachToTarget", {"targetId": target, "flatten": True}, session=False
-        )["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.send(f"{domain}.enable")
-        self.send(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 1280, "height": 2000, "deviceScaleFactor": 1, "mobile": False},
-        )
-
-    def evaluate(self, expression: str) -> Any:
-        got = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
-        return got["result"].get("value")
-
-    def problems(self) -> list[str]:
-        """Console errors, uncaught exceptions, error log entries and failed requests seen so far."""
-        out = []
-        for e in self.events:
-            m, p = e.get("method"), e.get("params", {})
-            if m == "Runtime.consoleAPICalled" and p.get("type") in {"error", "assert"}:
-                out.append(
-                    "console.error: "
-                    + " ".join(str(a.get("value", a.get("description"))) for a in p.get("args", []))
-                )
-            elif m == "Runtime.exceptionThrown":
-                details = p.get("exceptionDetails", {})
-                text = details.get("exception", {}).get("description") or details.get("text", "")
-                out.append(
-                    f"exception: {text} at {details.get('url', '')}:{details.get('lineNumber')}"
-                )
-            elif m == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
-                out.append("log: " + p["entry"].get("text", ""))
-            elif m == "Network.loadingFailed":
-                out.append("request failed: " + json.dumps(p)[:300])
-            elif m == "Network.requestWillBeSent" and not str(
-                p.get("request", {}).get("url", "")
-            ).startswith(("file:", "data:", "about:", "blob:")):
-                out.append("network request: " + p["request"]["url"])
-        return out
+def _problems(driver: Any) -> list[str]:
+    """Console errors, uncaught exceptions and requests to anything but local files."""
+    out = [
+        f"console: {e['message']}" for e in driver.get_log("browser") if e.get("level") == "SEVERE"
+    ]
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            url = str(message["params"].get("request", {}).get("url", ""))
+            if not url.startswith(LOCAL):
+                out.append("network request: " + url)
+    return out
 
 
 def render_in_browser(
@@ -214,56 +84,37 @@ def render_in_browser(
 ) -> dict[str, Any]:
     """Open ``html_path`` from disk, let the plots draw, and report what the page holds.
 
-    The screenshot is the 1280×2000 window at the top of the page, or from ``from_selector`` down.
+    The screenshot is the 1280×2000 window at the top of the page, or scrolled to ``from_selector``.
     """
-    browser = Browser(tmp_path / "chromium-profile")
+    driver = _driver(tmp_path)
     try:
-        browser.open_page()
-        browser.send("Page.navigate", {"url": html_path.resolve().as_uri()})
-        browser.wait_for("Page.loadEventFired")
-        expected = browser.evaluate("document.querySelectorAll('.plotly-graph-div').length")
+        driver.get(html_path.resolve().as_uri())
+        expected = driver.execute_script("return document.querySelectorAll('.plotly-graph-div').length")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            drawn = browser.evaluate(
-                "Array.from(document.querySelectorAll('.plotly-graph-div'))"
+            drawn = driver.execute_script(
+                "return Array.from(document.querySelectorAll('.plotly-graph-div'))"
                 ".filter(d => d.querySelector('svg.main-svg')).length"
             )
             if drawn == expected:
                 break
             time.sleep(0.2)
         time.sleep(0.5)
-        facts = browser.evaluate(
-            """JSON.stringify({
-                divs: document.querySelectorAll('.plotly-graph-div').length,
-                drawn: Array.from(document.querySelectorAll('.plotly-graph-div')).filter(d => d.querySelector('svg.main-svg')).length,
-                svgs: document.querySelectorAll('svg.main-svg').length,
-                bars: document.querySelectorAll('g.barlayer path').length,
-                fills: document.querySelectorAll('g.scatterlayer path.js-fill').length,
-                lines: document.querySelectorAll('g.scatterlayer path.js-line').length,
-                texts: Array.from(document.querySelectorAll('g.textpoint text')).map(t => t.textContent),
-                titles: Array.from(document.querySelectorAll('h2')).map(h => h.textContent),
-                plotly: typeof window.Plotly,
-            })"""
-        )
-        capture: dict[str, Any] = {"format": "png", "captureBeyondViewport": False}
+        facts = json.loads(driver.execute_script(FACTS))
         if from_selector:
-            top = browser.evaluate(
-                f"document.querySelector({json.dumps(from_selector)}).getBoundingClientRect().top"
-                " + window.scrollY"
+            driver.execute_script(
+                "document.querySelector(arguments[0]).scrollIntoView()", from_selector
             )
-            capture["captureBeyondViewport"] = True
-            capture["clip"] = {"x": 0, "y": float(top), "width": 1280, "height": 2000, "scale": 1}
-        shot = browser.send("Page.captureScreenshot", capture)
-        screenshot.write_bytes(base64.b64decode(shot["data"]))
-        result = json.loads(facts)
-        result["problems"] = browser.problems()
-        return result
+        driver.save_screenshot(str(screenshot))
+        facts["problems"] = _problems(driver)
+        return facts
     finally:
-        browser.close()
+        driver.quit()
 
 
 needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="headless Chromium is not installed (CI installs Debian's chromium)"
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="needs headless Chromium and its driver (apt-get install chromium chromium-driver)",
 )
 
 
