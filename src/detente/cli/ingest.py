@@ -132,7 +132,7 @@ def ingest(
                 highlight=False, soft_wrap=True,
             )
     if draft is not None:
-        scenario, source = write_draft(found, draft)
+        scenario, source = write_draft(found, draft, data=data)
         console.print(
             f"Wrote {draft}: {len(scenario.actors)} actors, {len(scenario.relations)} relations, "
             f"{len(scenario.strategies)} candidate strategies; it validates (quotes checked against {source})",

@@ -3,8 +3,16 @@
 The draft is a starting point for an analyst, not a finished scenario: every item quotes the sentence it
 came from and carries a low confidence. Relations aggregate the coded events of each pair of actors into
 net cooperation (the sum of PLOVER scores of events asserted as fact: not negated, hypothetical, future
-or recommended); a positive sum drafts a partnership, a negative one a rivalry. Recommendations become
-candidate strategies, one component per recommended point.
+or recommended); a positive sum drafts a partnership, a negative one a rivalry. A cooperative event in a
+sentence that withdraws, suspends or cancels something ("withdrew the most-favoured-nation trade status"),
+or that speaks of sanctions, tariffs, expulsions or threats, is read as a SANCTION or a THREAT; every
+asserted SANCTION drafts a sanctions relation, and a pair under sanctions is never drafted as a
+partnership. Recommendations become candidate strategies, one component per recommended point. The
+author's stance toward an actor is an annotation (the actor's ``note``), which the engines ignore.
+
+With the history data at hand (the data directory), the states' capabilities, nuclear status,
+alliances, rivalries and standard outcomes with their base rates come from
+:func:`detente.scenario.build.build` as of the article's date, so the draft runs as it is written.
 """
 
 from __future__ import annotations
@@ -15,8 +23,10 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from detente.datadir import DataMissingError
 from detente.errors import InputError
 from detente.ingest.article import Ingested
+from detente.ingest.coder import Event
 from detente.ingest.gazetteer import Gazetteer
 from detente.ontology import EventType
 from detente.scenario import (
@@ -24,6 +34,7 @@ from detente.scenario import (
     ActorKind,
     Partnership,
     Rivalry,
+    Sanctions,
     Scenario,
     Source,
     Strategy,
@@ -35,10 +46,65 @@ from detente.scenario import (
     dumps_scenario,
     parse_scenario,
 )
-from detente.scenario.model import Leader, Meta
+from detente.scenario.model import Leader, Meta, NamedEvent, Outcome, SanctionRegime
 
 SOURCE_ID = "article"
 _FACTUAL_EXCLUDES = {"negated", "hypothetical", "future", "recommended"}
+# Words that turn the cooperation a sentence names into its withdrawal: "withdrew MFN status",
+# "suspend cooperation", "cancel talks", "halted exports".
+_REVERSAL = re.compile(
+    r"\b(withdr[ae]w\w*|revok\w*|revoc\w*|suspend\w*|suspension|cancel\w*|halt\w*|terminat\w*|scrap\w*|"
+    r"downgrad\w*|recall\w*|cut off|cuts off|stopp?\w*|freez\w*|froze\w*|expel\w*|expuls\w*)\b",
+    re.IGNORECASE,
+)
+_SANCTION_WORDS = re.compile(
+    r"\b(sanction\w*|embargo\w*|tariff\w*|customs dut\w*|boycott\w*|blockade\w*|expel\w*|expuls\w*|"
+    r"ban(?:s|ned)? (?:on )?(?:imports|exports)|suspended imports|halted exports)\b",
+    re.IGNORECASE,
+)
+_THREAT_WORDS = re.compile(r"\b(threat\w*|ultimat\w*)\b", re.IGNORECASE)
+_DATE_LINE = re.compile(
+    r"\b(\d{1,2}) (January|February|March|April|May|June|July|August|September|October|November|December) "
+    r"(\d{4})\b"
+)
+_MONTHS = ("January February March April May June July August September October November December").split()
+
+
+def signed_event(event: Event, sentence: str) -> Event:
+    """The event with the sign its sentence gives it.
+
+    A cooperative event in a sentence that withdraws, suspends or cancels cooperation, or that speaks of
+    sanctions, tariffs or expulsions, becomes a SANCTION (PLOVER: reducing or stopping cooperation); one
+    in a sentence about threats becomes a THREATEN. Conflictual events are left as coded.
+    """
+    import dataclasses
+
+    from detente.ontology import Quad, event_score
+
+    if event.score <= 0:
+        return event
+    if _SANCTION_WORDS.search(sentence) or _REVERSAL.search(sentence):
+        new, mode = EventType.SANCTION, "withdraw"
+    elif _THREAT_WORDS.search(sentence):
+        new, mode = EventType.THREATEN, None
+    else:
+        return event
+    return dataclasses.replace(
+        event, event=new, mode=mode, score=event_score(new, mode),
+        quad=Quad.MATERIAL_CONFLICT if new is EventType.SANCTION else Quad.VERBAL_CONFLICT,
+    )  # fmt: skip
+
+
+def article_date(text: str) -> dt.date | None:
+    """The first date written out in the article's first lines ("20 February 2019"), if any."""
+    for line in text.splitlines()[:6]:
+        m = _DATE_LINE.search(line)
+        if m:
+            try:
+                return dt.date(int(m[3]), _MONTHS.index(m[2]) + 1, int(m[1]))
+            except ValueError:
+                return None
+    return None
 
 
 def _slug(text: str) -> str:
@@ -52,7 +118,14 @@ def _short(text: str, words: int = 8) -> str:
     return (name[:1].upper() + name[1:]) if name else "Recommended point"
 
 
-def draft_scenario(ingested: Ingested, out: str | Path, *, source_path: str | None = None) -> Scenario:
+def draft_scenario(
+    ingested: Ingested,
+    out: str | Path,
+    *,
+    source_path: str | None = None,
+    data: str | Path | None = None,
+    use_data: bool = True,
+) -> Scenario:
     """Build a scenario draft from an ingested article.
 
     Args:
@@ -60,6 +133,8 @@ def draft_scenario(ingested: Ingested, out: str | Path, *, source_path: str | No
         out: Where the draft will be written: the source's ``path`` is relative to its folder.
         source_path: The text quotes are checked against, if not the article itself (for HTML or
             Markdown, the cleaned text written beside the draft).
+        data: The data directory (``--data``) for capabilities, alliances and base rates.
+        use_data: Fill the states' values from the history data when it is there.
 
     Returns:
         A scenario that passes ``parse_scenario``, ``check_references`` and ``check_quotes``.
@@ -72,7 +147,11 @@ def draft_scenario(ingested: Ingested, out: str | Path, *, source_path: str | No
         rel = str(article.resolve())
     sentences = ingested.sentences
     title = next((s.text for s in sentences if s.kind == "heading"), ingested.path.stem)
-    as_of = ingested.date or dt.date.fromtimestamp(ingested.path.stat().st_mtime)
+    as_of = (
+        ingested.date
+        or article_date(ingested.clean.text)
+        or dt.date.fromtimestamp(ingested.path.stat().st_mtime)
+    )
     gaz = Gazetteer.load()
     mentions = ingested.actor_mentions()
 
@@ -140,18 +219,11 @@ def draft_scenario(ingested: Ingested, out: str | Path, *, source_path: str | No
     actors = [
         a.model_copy(
             update={
-                "params": {
-                    "author_stance": Value(
-                        value=stances[a.id].value,
-                        source=SOURCE_ID,
-                        quote=stances[a.id].quote,
-                        confidence=0.3,
-                        note=(
-                            f"the author's stance toward {a.name} in [-1, 1], from evaluative words in "
-                            f"{stances[a.id].sentences} sentence(s) with it as subject; review it"
-                        ),
-                    )
-                }
+                "note": (
+                    f"{a.note}; the author's stance toward {a.name}: {stances[a.id].value:+.2f} on [-1, 1], from "
+                    f"evaluative words in {stances[a.id].sentences} sentence(s) with it as subject, e.g. "
+                    f"\u201c{stances[a.id].quote}\u201d (an annotation: the engines ignore it)"
+                )
             }
         )
         if a.id in stances
@@ -159,13 +231,23 @@ def draft_scenario(ingested: Ingested, out: str | Path, *, source_path: str | No
         for a in actors
     ]
 
-    relations: list[Partnership | Rivalry] = []
+    relations: list[Partnership | Rivalry | Sanctions] = []
     net: dict[tuple[str, str], float] = defaultdict(float)
     count: dict[tuple[str, str], int] = defaultdict(int)
     strongest: dict[tuple[str, str], tuple[float, int]] = {}
-    for i, event in ingested.events():
-        if set(event.markers) & _FACTUAL_EXCLUDES:
+    sanctioned: dict[tuple[str, str], int] = {}  # (enforcer, target) → sentence
+    for i, raw in ingested.events():
+        if set(raw.markers) & _FACTUAL_EXCLUDES:
             continue
+        event = signed_event(raw, sentences[i].text)
+        # A sanction, or a coercive restriction in a sentence about sanctions ("imposed new sanctions").
+        if event.event is EventType.SANCTION or (
+            event.event is EventType.COERCE and _SANCTION_WORDS.search(sentences[i].text)
+        ):
+            for s in event.source:
+                for t in event.target:
+                    if s != t and s in ids and t in ids:
+                        sanctioned.setdefault((s, t), i)
         for s in event.source:
             for t in event.target:
                 if s == t or s not in ids or t not in ids:
@@ -188,10 +270,21 @@ def draft_scenario(ingested: Ingested, out: str | Path, *, source_path: str | No
             note=f"net cooperation {total:+.1f} (PLOVER scores) from {count[(a, b)]} coded event(s); |net|/10, capped at 1",
         )
         common = {"id": f"{a}-{b}".lower(), "source": SOURCE_ID, "quote": quote, "confidence": 0.3}
+        if total > 0 and ((a, b) in sanctioned or (b, a) in sanctioned):
+            continue  # a pair under sanctions is no partnership, whatever else the article says of it
         if total > 0:
             relations.append(Partnership(members=(a, b), strength=level, **common))
         else:
             relations.append(Rivalry(members=(a, b), strength=level, tension=level, **common))
+
+    for (enf, tgt), i in sorted(sanctioned.items()):
+        relations.append(
+            Sanctions(
+                id=f"{enf}-sanctions-{tgt}".lower(), regime=SanctionRegime.UNILATERAL, enforcers=(enf,), target=tgt,
+                intensity=Value(value=0.5, source="assumption", note="CHECK: the article does not say how hard they bite"),
+                source=SOURCE_ID, quote=sentences[i].text, confidence=0.5,
+            )
+        )  # fmt: skip
 
     strategies: list[Strategy] = []
     for k, rec in enumerate(ingested.recommendations, start=1):
@@ -249,6 +342,49 @@ def draft_scenario(ingested: Ingested, out: str | Path, *, source_path: str | No
             f"{ingested.path}: no state or organisation was recognised, so there is nothing to draft "
             "(fix: check that the article names its actors; `detente ingest` lists what it found)"
         )
+    sources_extra: tuple[Source, ...] = ()
+    events_built: tuple[NamedEvent, ...] = ()
+    outcomes_built: tuple[Outcome, ...] = ()
+    data_note = ""
+    states = [a.iso3 for a in actors if a.kind is ActorKind.STATE and a.iso3 and a.iso3 == a.id]
+    # The crisis's own states: named in the article (not only implied by an organisation), the most
+    # mentioned first; relations and standard outcomes are built for at most six of them.
+    principal = sorted((s for s in states if s in mentions), key=lambda s: -len(mentions[s]))[:6]
+    if use_data and len(principal) >= 2:
+        from detente.scenario.build import build
+
+        try:
+            built = build(principal, as_of, data).scenario
+            every = build(states, as_of, data, fit=False).scenario if len(states) > len(principal) else built
+        except DataMissingError as exc:
+            data_note = f" No history data ({exc}): capabilities, nuclear status and alliances are left at 0/none."
+        else:
+            by_id = {a.id: a for a in every.actors}
+            actors = [
+                a.model_copy(update={"capabilities": by_id[a.id].capabilities, "doctrine": by_id[a.id].doctrine,
+                                     "note": f"{a.note}; {by_id[a.id].note}"})
+                if a.id in by_id else a
+                for a in actors
+            ]  # fmt: skip
+            covered = {frozenset(r.members): k for k, r in enumerate(built.relations)}
+            merged = list(built.relations)
+            for drafted in relations:
+                key = frozenset(drafted.members)
+                if isinstance(drafted, Sanctions) or key not in covered or len(key) != 2:
+                    merged.append(drafted)
+                    continue
+                k = covered[key]
+                merged[k] = merged[k].model_copy(
+                    update={"note": f"{merged[k].note}; the article ({drafted.kind}): \u201c{drafted.quote}\u201d"}
+                )
+            relations = merged  # type: ignore[assignment]
+            sources_extra = built.sources
+            events_built = built.events
+            outcomes_built = built.outcomes
+            data_note = (
+                f" States' capabilities, nuclear status, alliances, rivalries and the standard outcomes with their "
+                f"base rates come from the history data as of {as_of} (`detente new`)."
+            )
     scenario = Scenario(
         scenario=Meta(
             id=_slug(ingested.path.stem),
@@ -256,7 +392,7 @@ def draft_scenario(ingested: Ingested, out: str | Path, *, source_path: str | No
             as_of=as_of,
             description=(
                 f"Draft from {ingested.path.name} by `detente ingest`: review every value; confidences are low "
-                "on purpose."
+                "on purpose." + data_note
             ),
         ),
         sources=(
@@ -266,15 +402,20 @@ def draft_scenario(ingested: Ingested, out: str | Path, *, source_path: str | No
                 path=rel,
                 note="The article as ingested; quotes below are its sentences.",
             ),
+            *sources_extra,
         ),
         actors=tuple(actors),
         relations=tuple(relations),
+        events=events_built,
         strategies=tuple(strategies),
+        outcomes=outcomes_built,
     )
     return scenario
 
 
-def write_draft(ingested: Ingested, out: str | Path) -> tuple[Scenario, Path]:
+def write_draft(
+    ingested: Ingested, out: str | Path, *, data: str | Path | None = None, use_data: bool = True
+) -> tuple[Scenario, Path]:
     """Write a validated scenario draft to ``out`` (TOML) and return it with the quoted text's path.
 
     For HTML and Markdown articles, the cleaned text is written beside the draft (``OUT.source.txt``) so
@@ -288,7 +429,7 @@ def write_draft(ingested: Ingested, out: str | Path) -> tuple[Scenario, Path]:
         source = out.with_suffix(".source.txt")
         source.write_text(ingested.clean.text, encoding="utf-8")
         source_path = str(source)
-    scenario = draft_scenario(ingested, out, source_path=source_path)
+    scenario = draft_scenario(ingested, out, source_path=source_path, data=data, use_data=use_data)
     text = dumps_scenario(scenario)
     # The draft must read back and pass every check before it is written.
     parsed = parse_scenario(text, out)
