@@ -22,6 +22,7 @@ from detente.scenario.model import (
     Sanctions,
     Scenario,
 )
+from detente.scenario.plausibility import format_warning, static_warnings
 
 ScenarioArg = Annotated[str, typer.Argument(help="A .toml scenario file, or a shipped scenario id.")]
 
@@ -65,6 +66,15 @@ def validate(scenario: ScenarioArg) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    print_warnings(str(loaded.path), static_warnings(s))
+
+
+def print_warnings(file: str, warnings: list[tuple[str, str]]) -> None:
+    """Plausibility warnings, one line each on stderr (they never change the exit status)."""
+    from detente.cli._app import err_console
+
+    for path, message in warnings:
+        err_console.print(format_warning(file, path, message), markup=False, highlight=False, soft_wrap=True)
 
 
 def _fmt(x: float) -> str:

@@ -74,6 +74,7 @@ def simulate(
     run_seconds = time.perf_counter() - started
     summary = result.to_dict()
     print_summary(summary)
+    _plausibility(loaded, result, strategy, tuple(off or ()))
     console.print(f"simulated in {run_seconds:.1f} s", style="dim")
     if not no_store:
         params = {"runs": runs, "horizon": horizon, "strategy": strategy, "mechanisms_off": sorted(off or []),
@@ -206,3 +207,15 @@ def calibrate(
         except OSError as exc:
             raise InputError(f"{out}: cannot write JSON ({exc.strerror}) (fix: give a writable path)") from None
         console.print(f"wrote {out}")
+
+
+def _plausibility(loaded: Any, result: Any, strategy: str | None, off: tuple[str, ...]) -> None:
+    """Warn (one line each, stderr) about implausible values, idle strategies and outcomes far from base rates."""
+    from detente.cli.scenario_cmds import print_warnings
+    from detente.scenario.plausibility import base_rate_warnings, static_warnings
+
+    scen = loaded.scenario
+    print_warnings(
+        str(loaded.path),
+        static_warnings(scen) + base_rate_warnings(scen, result, strategy=strategy, mechanisms_off=off),
+    )
