@@ -10,7 +10,12 @@ from detente.cli import main
 from detente.engines.escalation import simulate
 from detente.mechanisms import MECHANISMS
 from detente.scenario import Mechanism, Value, load_scenario
-from detente.scenario.plausibility import base_rate_warnings, range_warnings, static_warnings, strategy_warnings
+from detente.scenario.plausibility import (
+    base_rate_warnings,
+    range_warnings,
+    static_warnings,
+    strategy_warnings,
+)
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "src/detente/data/templates/scenario-template.toml"
 OFF = tuple(MECHANISMS)
