@@ -72,7 +72,7 @@ def create_app(
     rooms = Rooms(store)
     first = scenario or next(iter(wb.scenarios()))
     wb.load(first)
-    app = Dash(__name__, title="detente", suppress_callback_exceptions=True, update_title=None)
+    app = Dash(__name__, title="detente", suppress_callback_exceptions=True, update_title="")
     app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + CSS + "</style>")
     server = app.server
     app.detente_workbench = wb  # type: ignore[attr-defined]

@@ -54,6 +54,6 @@ def run_app(
         if not f.is_dir():
             raise InputError(f"--scenarios {f}: not a folder (fix: give a folder that holds .toml scenarios)")
     dash_app = create_app(scenario, folders=folders, store=store, token=token, workers=workers)
-    dash_app.detente_workbench.warm_up()  # type: ignore[attr-defined]
+    dash_app.detente_workbench.warm_up()
     console.print(f"detente app: open {app_url(host, port, token)}  (Ctrl-C stops it)", highlight=False, soft_wrap=True)
     serve(dash_app, host, port)
