@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/detente graph korea-2018 -o out/korea-2018-relations.png
 	$(BIN)/detente simulate korea-2018 --runs 10000 --seed 0 --quiet
 	$(BIN)/detente report latest -o out/report-korea-2018.html
+	@echo "Explore and play it in the browser: $(BIN)/detente app korea-2018   (opens on http://127.0.0.1:8050/)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -40,7 +40,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .row { display: flex; gap: 24px; flex-wrap: wrap; align-items: flex-start; } .col { flex: 1 1 420px; min-width: 320px; }
 .levers { flex: 0 0 430px; } .wide { flex: 1 1 640px; } td.id { white-space: nowrap; }
 button { margin: 2px 6px 2px 0; padding: 4px 12px; } .sig { font-weight: 600; }
-.mechs label { display: inline-block; width: 270px; font-size: 0.88em; }
+.mechs label { display: inline-block; width: 205px; font-size: 0.8em; vertical-align: top; }
 """
 
 
@@ -436,13 +436,13 @@ def scenario_view(loaded: Any) -> Any:
         for m in scen.mechanisms
     ])
     fig = relation_network(scen)
-    fig.update_layout(height=420)
+    fig.update_layout(height=420, legend={"orientation": "h", "y": -0.02, "x": 0}, margin={"t": 40})
     return html.Div([
         html.P(f"{scen.scenario.title if hasattr(scen.scenario, 'title') else scen.id} — as of {scen.scenario.as_of}; "
                f"{len(scen.actors)} actors, {len(scen.relations)} relations, {len(scen.mechanisms)} mechanisms",
                className="muted"),
         html.Div(className="row", children=[html.Div(actors, className="col"),
-                                            html.Div(dcc.Graph(figure=fig, config={"displaylogo": False}), className="col")]),
+                                            html.Div(dcc.Graph(figure=fig, config={"displayModeBar": False}), className="col")]),
         html.H3("Mechanisms"), mechs,
     ])
 
@@ -464,11 +464,11 @@ def results_view(cmp: Any) -> Any:
     ])
     fig.update_layout(barmode="group", height=60 + 34 * len(rows), margin={"l": 10, "r": 10, "t": 30, "b": 30},
                       xaxis_title=f"probability by step {cmp.horizon}, %", yaxis={"autorange": "reversed"},
-                      legend={"orientation": "h", "y": 1.02}, template="simple_white")
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"}, template="simple_white")
     return html.Div([
         html.P(f"{cmp.runs:,} runs per arm, seed {cmp.seed}, by step {cmp.horizon}; * the paired interval excludes 0 "
                "(common random numbers; Wilson and Newcombe 95% intervals).", className="muted"),
-        html.Table([head, *body], id="results-table"), dcc.Graph(figure=fig, config={"displaylogo": False}),
+        html.Table([head, *body], id="results-table"), dcc.Graph(figure=fig, config={"displayModeBar": False}),
     ])
 
 
