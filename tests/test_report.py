@@ -60,9 +60,10 @@ def test_the_report_has_every_section_and_figure(sim_html: str, tiny: LoadedScen
         "Appendix A: every assumption and its provenance",
     ):
         assert f"<h2>{heading}</h2>" in sim_html
+    # The answer comes first: the outcome chart sits above the scenario's details.
     assert [i.split("-", 2)[2] for i in _figure_ids(sim_html)] == [
-        "network",
         "outcomes",
+        "network",
         "tension",
         "positions",
     ]
@@ -114,6 +115,39 @@ def test_outcome_probabilities_and_intervals_are_printed(
     cell = result["outcomes"]["war"]["12"]
     assert f"{cell['p']:.3f}".rstrip("0").rstrip(".") in sim_html
     assert f"{cell['hi']:.3f}".rstrip("0").rstrip(".") in sim_html
+
+
+def test_the_answer_comes_first_in_one_line(tiny: LoadedScenario) -> None:
+    result = fake_simulate_result(tiny, runs=300, seed=5)
+    text = render(ReportInput(tiny.scenario, "simulate", result))
+    tracked = {k: v for k, v in result["outcomes"].items() if not k.startswith("engine:")}
+    last = max(next(iter(tracked.values())), key=int)
+    likeliest = max(tracked, key=lambda o: tracked[o][last]["p"])
+    name = next(o.name for o in tiny.scenario.outcomes if o.id == likeliest)
+    answer = text.index("id=\"answer\"")
+    assert answer < text.index("<h2>Scenario</h2>") and answer < text.index("<h2>Tracked outcomes</h2>")
+    lead = text[answer : text.index("</p>", answer)]
+    assert "300 simulated runs" in lead and f"likeliest tracked outcome by month {last} is {name}" in lead
+    assert f"{tracked[likeliest][last]['p']:.3f}".rstrip("0").rstrip(".") in lead
+
+
+def test_engine_states_are_reported_apart_from_the_scenarios_outcomes(tiny: LoadedScenario) -> None:
+    result = fake_simulate_result(tiny, runs=300, seed=5)
+    horizons = next(iter(result["outcomes"].values()))
+    result["outcomes"]["engine:war"] = {h: {"p": 0.125, "lo": 0.1, "hi": 0.15} for h in horizons}
+    text = render(ReportInput(tiny.scenario, "simulate", result))
+    tracked_table = text[text.index("<h2>Tracked outcomes</h2>") : text.index("<h3>Engine states</h3>")]
+    assert "engine:war" not in tracked_table
+    engine_table = text[text.index("<h3>Engine states</h3>") :]
+    assert "<code>engine:war</code>" in engine_table and "first use of force" in engine_table
+
+
+def test_differences_are_in_percentage_points_as_the_cli_prints_them(tiny: LoadedScenario) -> None:
+    result = fake_compare_result(tiny)
+    text = render(ReportInput(tiny.scenario, "compare", result))
+    d = result["differences"]["talks"]["war"]["12"]
+    assert "difference (points)" in text
+    assert f"{100 * d['diff']:+.1f}" in text and f"[{100 * d['lo']:+.1f}, {100 * d['hi']:+.1f}]" in text
 
 
 def test_the_same_run_gives_the_same_bytes(tiny: LoadedScenario) -> None:

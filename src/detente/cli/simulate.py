@@ -12,14 +12,8 @@ from rich.table import Table
 
 from detente.cli._app import app, console
 from detente.cli.store_cmds import NoStoreOpt, StoreOpt, record_run
+from detente.engines.escalation.result import ENGINE_STATES
 from detente.errors import InputError
-
-ENGINE_STATES = {
-    "engine:war": "first use of force (any ASSAULT, chosen or accidental) between any two rivals not at war on the as-of date",
-    "engine:accidental-war": "first accidental clash (K11: concurrent military activity) between such rivals",
-    "engine:settlement": "first agreement within a principal rivalry once its tension is below 0.3 both ways",
-}
-"""One-line definitions of the engine's own states, printed beside their odds."""
 
 
 def _parse_set(items: list[str]) -> dict[str, float | str]:

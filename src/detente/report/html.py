@@ -25,8 +25,12 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import jinja2
+from markupsafe import Markup
 
 from detente.errors import DetenteError
 from detente.report import figures
@@ -134,10 +138,28 @@ def _num(value: Any, digits: int = 3) -> str:
     return _e(value)
 
 
+@cache
+def _env() -> jinja2.Environment:
+    """The report's Jinja2 templates (``detente/report/templates/``), HTML-escaped by default."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("detente.report", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["num"] = lambda value, digits=3: Markup(_num(value, digits))
+    return env
+
+
+def _render(template: str, **context: Any) -> str:
+    return _env().get_template(template).render(**context)
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    """A table (the ``table`` macro); ``rows`` hold cells already built as HTML, headers are text."""
+    macro = _env().get_template("macros.html.j2").module.table  # type: ignore[attr-defined]
+    return str(macro(list(headers), [[Markup(c) for c in row] for row in rows], cls))
 
 
 class _Figures:
@@ -164,6 +186,11 @@ class _Figures:
         )
 
 
+def _points(value: Any) -> str:
+    """A difference of probabilities in percentage points, signed, as the CLI prints it (+5.0)."""
+    return f"{100 * float(value):+.1f}" if isinstance(value, int | float) else "—"
+
+
 def _unit(scenario: Scenario) -> str:
     return scenario.scenario.time_step.value
 
@@ -172,7 +199,7 @@ def _unit(scenario: Scenario) -> str:
 # Sections
 
 
-def _header(inp: ReportInput) -> str:
+def _facts(inp: ReportInput) -> list[tuple[str, Markup]]:
     sc = inp.scenario.scenario
     result = inp.result
     facts: list[tuple[str, str]] = [
@@ -199,83 +226,34 @@ def _header(inp: ReportInput) -> str:
     total = inp.timings.get("total")
     if isinstance(total, int | float):
         facts.append(("wall time", f"{total:.1f} s"))
-    dl = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
-    label = f'<p class="label">{_e(inp.label)}</p>' if inp.label else ""
-    return f"<header><h1>{_e(sc.title)}</h1>{label}<dl class='facts'>{dl}</dl></header>"
+    return [(k, Markup(v)) for k, v in facts]
 
 
 def _summary(inp: ReportInput) -> str:
     s = inp.scenario
-    actors = ", ".join(f"{_e(a.name)} (<code>{_e(a.id)}</code>)" for a in s.actors)
     kinds: dict[str, int] = {}
     for r in s.relations:
         kinds[r.kind] = kinds.get(r.kind, 0) + 1
-    rels = ", ".join(f"{n} {k}" for k, n in kinds.items()) or "none"
-    issues = "".join(
-        f"<li><b>{_e(i.name)}</b> (<code>{_e(i.id)}</code>): {_num(i.low)} = {_e(i.low_means)}; "
-        f"{_num(i.high)} = {_e(i.high_means)}; status quo {_num(i.status_quo.value)}</li>"
-        for i in s.issues
-    )
-    outcomes = "".join(
-        f"<li><b>{_e(o.name)}</b> (<code>{_e(o.id)}</code>): {_e(o.event)}"
-        + (f" by {_e(', '.join(o.sources))}" if o.sources else "")
-        + (f" against {_e(', '.join(o.targets))}" if o.targets else "")
-        + "</li>"
-        for o in s.outcomes
-    )
+    relations = ", ".join(f"{n} {k}" for k, n in kinds.items()) or "none"
     enabled = [m for m in s.mechanisms if m.enabled]
-    parts = [
-        "<section id='summary'><h2>Scenario</h2>",
-        f"<p class='description'>{_e(s.scenario.description.strip())}</p>"
-        if s.scenario.description
-        else "",
-        f"<p><b>Actors</b>: {actors}.</p>",
-        f"<p><b>Relations</b>: {_e(rels)}. <b>Mechanisms modelled</b>: {len(enabled)} of {len(s.mechanisms)} "
-        f"enabled ({_e(', '.join(m.id for m in enabled))}). <b>Strategies</b>: "
-        f"{_e(', '.join(st.id for st in s.strategies) or 'none')}.</p>",
-        f"<p><b>Issues</b>:</p><ul>{issues}</ul>" if issues else "",
-        f"<details><summary><b>Tracked outcomes</b> ({len(s.outcomes)})</summary><ul>{outcomes}</ul></details>"
-        if outcomes
-        else "",
-        "<p class='caveat'>Every number in this report follows from the assumptions listed in the "
-        "appendix, each with its source and quote. Sources may be partisan; their claims are encoded "
-        "as changeable assumptions, not as fact.</p>",
-        "</section>",
-    ]
-    return "".join(parts)
+    return _render("summary.html.j2", s=s, relations=relations, enabled=enabled)
 
 
 def _sources(inp: ReportInput) -> str:
     quotes = quotes_by_source(inp.scenario)
-    items = []
-    for src in inp.scenario.sources:
-        meta = ", ".join(
-            _e(x)
-            for x in (src.author, src.publisher, src.date or src.year, src.kind.value)
-            if x is not None
-        )
-        link = f' <a href="{_e(src.url)}">{_e(src.url)}</a>' if src.url else ""
-        qs = "".join(
-            f"<li><blockquote>“{_e(q)}”</blockquote><span class='cites'>cited by "
-            + ", ".join(f"<code>{_e(p)}</code>" for p in paths)
-            + "</span></li>"
-            for q, paths in quotes.get(src.id, [])
-        )
-        n = len(quotes.get(src.id, []))
-        items.append(
-            f"<li><b>{_e(src.title)}</b> <code>{_e(src.id)}</code><br><span class='meta'>{meta}</span>{link}"
-            + (
-                f"<details><summary>{n} quote{'s' if n != 1 else ''}</summary><ul class='quotes'>{qs}</ul></details>"
-                if n
-                else ""
-            )
-            + "</li>"
-        )
-    return (
-        "<section id='sources'><h2>Sources and quotes</h2><ol class='sources'>"
-        + "".join(items)
-        + "</ol></section>"
-    )
+    sources = [
+        {
+            "id": src.id,
+            "title": src.title,
+            "url": src.url,
+            "meta": ", ".join(
+                str(x) for x in (src.author, src.publisher, src.date or src.year, src.kind.value) if x is not None
+            ),
+            "quotes": quotes.get(src.id, []),
+        }
+        for src in inp.scenario.sources
+    ]
+    return _render("sources.html.j2", sources=sources)
 
 
 def _network(inp: ReportInput, figs: _Figures) -> str:
@@ -292,17 +270,27 @@ def _outcome_names(scenario: Scenario) -> dict[str, str]:
     return {o.id: o.name for o in scenario.outcomes}
 
 
-def _outcomes_section(inp: ReportInput, outcomes: Mapping[str, Any], figs: _Figures) -> str:
-    unit = _unit(inp.scenario)
-    names = _outcome_names(inp.scenario)
+def _ordered(outcomes: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """Outcome ids, likeliest first at the last horizon, and the horizons."""
     horizons = figures._horizons(outcomes)
     last = horizons[-1] if horizons else None
     order = sorted(
         outcomes, key=lambda o: -float(outcomes[o].get(last, {}).get("p", 0.0)) if last else 0.0
     )
+    return order, horizons
+
+
+def _split(outcomes: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The scenario's tracked outcomes, and the engine's own states (``engine:…``)."""
+    tracked = {k: v for k, v in outcomes.items() if not str(k).startswith("engine:")}
+    engine = {k: v for k, v in outcomes.items() if str(k).startswith("engine:")}
+    return tracked, engine
+
+
+def _odds_rows(outcomes: Mapping[str, Any], order: Sequence[str], horizons: Sequence[str], label: Any) -> list[list[str]]:
     rows = []
     for o in order:
-        cells = [f"{_e(names.get(o, o))}<br><code>{_e(o)}</code>"]
+        cells = [label(o)]
         for h in horizons:
             c = outcomes[o].get(h)
             cells.append(
@@ -311,15 +299,103 @@ def _outcomes_section(inp: ReportInput, outcomes: Mapping[str, Any], figs: _Figu
                 else "—"
             )
         rows.append(cells)
-    table = _table(["outcome", *[f"by {unit} {h}" for h in horizons]], rows, "numbers")
-    fig = figures.outcome_odds({o: outcomes[o] for o in order}, names, unit)
-    return (
-        "<section id='outcomes'><h2>Tracked outcomes</h2>"
-        + figs.div(fig, "outcomes")
-        + table
-        + "<p class='note'>Probability that the outcome has occurred by each horizon, with Wilson 95% "
-        "intervals over the replicates.</p></section>"
-    )
+    return rows
+
+
+def _outcomes_section(inp: ReportInput, outcomes: Mapping[str, Any], figs: _Figures) -> str:
+    from detente.engines.escalation.result import ENGINE_STATES
+
+    unit = _unit(inp.scenario)
+    names = _outcome_names(inp.scenario)
+    tracked, engine = _split(outcomes)
+    parts = ["<section id='outcomes'><h2>Tracked outcomes</h2>"]
+    if tracked:
+        order, horizons = _ordered(tracked)
+        parts.append(
+            _table(
+                ["outcome", *[f"by {unit} {h}" for h in horizons]],
+                _odds_rows(tracked, order, horizons, lambda o: f"{_e(names.get(o, o))}<br><code>{_e(o)}</code>"),
+                "numbers",
+            )
+        )
+        parts.append(
+            "<p class='note'>Probability that each outcome the scenario tracks has occurred by each "
+            "horizon, with Wilson 95% intervals over the replicates (chart at the top).</p>"
+        )
+    if engine:
+        order, horizons = _ordered(engine)
+        parts.append(
+            "<h3>Engine states</h3><p class='note'>The engine's own states, not outcomes the scenario "
+            "tracks: defined the same way for every scenario.</p>"
+            + _table(
+                ["state", "definition", *[f"by {unit} {h}" for h in horizons]],
+                [
+                    [row[0], _e(ENGINE_STATES.get(o, "")), *row[1:]]
+                    for o, row in zip(order, _odds_rows(engine, order, horizons, lambda o: f"<code>{_e(o)}</code>"), strict=True)
+                ],
+                "numbers engine",
+            )
+        )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _answer(inp: ReportInput, figs: _Figures) -> dict[str, Any] | None:
+    """The answer first: a one-line summary and the outcome chart, before any detail."""
+    result = inp.result
+    sc = inp.scenario
+    unit = _unit(sc)
+    names = _outcome_names(sc)
+    outcomes = result.get("outcomes")
+    if isinstance(outcomes, Mapping) and outcomes and not isinstance(result.get("arms"), list | Mapping):
+        tracked, engine = _split(outcomes)
+        if not tracked:
+            return None
+        order, horizons = _ordered(tracked)
+        h = horizons[-1]
+        runs = result.get("runs", inp.params.get("runs"))
+        top = tracked[order[0]][h]
+
+        def odds(c: Mapping[str, Any]) -> str:
+            return f"{_num(c.get('p'))} [{_num(c.get('lo'))}, {_num(c.get('hi'))}]"
+
+        lead = (
+            f"In {_num(runs)} simulated runs of {sc.scenario.id}"
+            f"{' under ' + str(result['strategy']) if result.get('strategy') else ''}, the likeliest "
+            f"tracked outcome by {unit} {h} is {names.get(order[0], order[0])}: probability {odds(top)}."
+        )
+        points = [f"{names.get(o, o)}: {odds(tracked[o][h])}" for o in order[1:4]]
+        if "engine:war" in engine and h in engine["engine:war"]:
+            points.append(f"Engine state engine:war (first use of force between rivals): {odds(engine['engine:war'][h])}")
+        fig = figures.outcome_odds({o: tracked[o] for o in order}, names, unit)
+        return {"lead": lead, "points": points, "figure": Markup(figs.div(fig, "outcomes"))}
+    if isinstance(result.get("arms"), list) and isinstance(result.get("rows"), list):
+        rows = [r for r in result["rows"] if isinstance(r, Mapping) and r.get("effect") is not None]
+        if not rows:
+            return None
+        last = max(int(r["horizon"]) for r in rows)
+        at = [r for r in rows if int(r["horizon"]) == last and r.get("kind") == "strategy"] or [
+            r for r in rows if int(r["horizon"]) == last
+        ]
+        best = max(at, key=lambda r: abs(float(r["effect"])))
+
+        def effect(r: Mapping[str, Any]) -> str:
+            return (
+                f"{100 * float(r['effect']):+.1f} points [{100 * float(r['effect_lo']):+.1f}, "
+                f"{100 * float(r['effect_hi']):+.1f}]"
+            )
+
+        lead = (
+            f"Against the baseline {result.get('baseline', 'no strategy')}, the largest effect by {unit} "
+            f"{last} is {best['arm']} on {names.get(best['outcome'], best['outcome'])}: {effect(best)}."
+        )
+        significant = sorted((r for r in at if r.get("significant")), key=lambda r: -abs(float(r["effect"])))
+        points = [
+            f"{r['arm']}: {names.get(r['outcome'], r['outcome'])} {effect(r)}" for r in significant[:4] if r is not best
+        ]
+        points.append("Effects are arm minus baseline in percentage points with paired 95% intervals, as `detente compare` prints them.")
+        return {"lead": lead, "points": points, "figure": ""}
+    return None
 
 
 def _final(block: Mapping[str, Any], key: str = "q50") -> float:
@@ -565,8 +641,8 @@ def _compare_sections(inp: ReportInput, result: Mapping[str, Any], figs: _Figure
                             _e(arm),
                             _e(names.get(o, o)),
                             _e(h),
-                            ("<b>" if flag else "") + _num(diff) + ("</b>" if flag else ""),
-                            f"[{_num(lo)}, {_num(hi)}]",
+                            ("<b>" if flag else "") + _points(diff) + ("</b>" if flag else ""),
+                            f"[{_points(lo)}, {_points(hi)}]",
                             "yes" if flag else "",
                         ]
                     )
@@ -574,7 +650,7 @@ def _compare_sections(inp: ReportInput, result: Mapping[str, Any], figs: _Figure
             parts.append(
                 "<h3>Differences from the baseline</h3>"
                 + _table(
-                    ["arm", "outcome", unit, "difference", "95% interval", "excludes 0"],
+                    ["arm", "outcome", unit, "difference (points)", "95% interval", "excludes 0"],
                     rows,
                     "numbers",
                 )
@@ -890,36 +966,6 @@ def _appendix(inp: ReportInput) -> str:
     )
 
 
-_CSS = """
-:root { --ink:#1d1d1f; --muted:#666; --rule:#e3e3e3; --accent:#1f77b4; }
-* { box-sizing: border-box; }
-body { margin:0; color:var(--ink); background:#fafafa;
-  font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; }
-main { max-width:1180px; margin:0 auto; padding:24px 32px 64px; background:white; }
-header h1 { margin:0 0 6px; font-size:28px; }
-dl.facts { display:flex; flex-wrap:wrap; gap:6px 22px; margin:8px 0 0; font-size:13px; }
-dl.facts div { display:flex; gap:6px; } dl.facts dt { color:var(--muted); } dl.facts dd { margin:0; }
-nav { margin:14px 0 6px; font-size:13px; } nav a { margin-right:14px; color:var(--accent); text-decoration:none; }
-h2 { margin:34px 0 10px; padding-top:10px; border-top:1px solid var(--rule); font-size:20px; }
-h3 { font-size:16px; margin:18px 0 6px; }
-code { font:12.5px ui-monospace,SFMono-Regular,Menlo,monospace; background:#f3f3f3; padding:0 3px; border-radius:3px; }
-table { border-collapse:collapse; margin:8px 0 14px; font-size:13px; width:100%; }
-th, td { text-align:left; vertical-align:top; padding:4px 8px; border-bottom:1px solid var(--rule); }
-th { background:#f5f5f5; font-weight:600; }
-table.numbers td { font-variant-numeric:tabular-nums; }
-table.assumptions td:nth-child(4) { font-style:italic; max-width:420px; }
-.ci, .meta, .cites, .note { color:var(--muted); font-size:12.5px; }
-.none { color:#b00; }
-.caveat { background:#fff8e5; border-left:4px solid #f0b400; padding:8px 12px; font-size:13.5px; }
-ol.sources > li { margin-bottom:10px; } ul.quotes { padding-left:18px; }
-blockquote { margin:4px 0 0; font-style:italic; }
-details > summary { cursor:pointer; color:var(--accent); margin:6px 0; }
-.figure { margin:6px 0 4px; }
-footer { margin-top:40px; color:var(--muted); font-size:12px; }
-@media print { body { background:white; } main { padding:0; } details { display:block; } }
-"""
-
-
 def render(inp: ReportInput) -> str:
     """The report as one self-contained HTML document (plotly.js inlined, no network needed)."""
     from plotly.offline import get_plotlyjs
@@ -945,7 +991,7 @@ def render(inp: ReportInput) -> str:
         ):
             sections += _table_sections(result, key, title)
     sections += [_parameters(inp), _appendix(inp), _all_values(result)]
-    body = "".join(s for s in sections if s)
+    body = "".join(x for x in sections if x)
     nav_items = [
         (sid, title)
         for sid, title in (
@@ -964,23 +1010,25 @@ def render(inp: ReportInput) -> str:
         )
         if f"id='{sid}'" in body
     ]
-    nav = "<nav>" + "".join(f"<a href='#{sid}'>{_e(t)}</a>" for sid, t in nav_items) + "</nav>"
-    title = f"{inp.scenario.scenario.title} — detente {inp.kind} report"
     from detente import __version__
 
-    footer = (
-        f"<footer>Written by detente {_e(__version__)} from "
-        f"{'run ' + _e(inp.run_id) if inp.run_id else 'an unstored result'}. This file is "
-        "self-contained: it needs no network to open.</footer>"
-    )
-    return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<meta name='generator' content='detente {_e(inp.detente_version or '')}'>"
-        f"<title>{_e(title)}</title><style>{_CSS}</style>"
-        f"<script type='text/javascript'>{get_plotlyjs()}</script></head>"
-        f"<body><main>{_header(inp)}{nav}{body}{footer}</main></body></html>\n"
-    )
+    answer = _answer(inp, figs)
+    css = (Path(__file__).parent / "templates" / "style.css").read_text("utf-8")
+    return _render(
+        "report.html.j2",
+        generator=inp.detente_version or "",
+        title=f"{inp.scenario.scenario.title} — detente {inp.kind} report",
+        css=Markup(css),
+        plotlyjs=Markup(get_plotlyjs()),
+        scenario_title=inp.scenario.scenario.title,
+        label=inp.label,
+        facts=_facts(inp),
+        answer=answer,
+        nav=(([("answer", "Answer")] if answer else []) + nav_items),
+        sections=[Markup(x) for x in sections if x],
+        version=__version__,
+        origin=f"run {inp.run_id}" if inp.run_id else "an unstored result",
+    ) + "\n"
 
 
 def write_report(run: StoredRun | ReportInput, out: str | Path) -> Path:

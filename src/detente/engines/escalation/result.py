@@ -19,6 +19,13 @@ from .compile import TYPES
 
 REPORT_HORIZONS = (6, 12, 24)
 
+ENGINE_STATES = {
+    "engine:war": "first use of force (any ASSAULT, chosen or accidental) between any two rivals not at war on the as-of date",
+    "engine:accidental-war": "first accidental clash (K11: concurrent military activity) between such rivals",
+    "engine:settlement": "first agreement within a principal rivalry once its tension is below 0.3 both ways",
+}
+"""One-line definitions of the engine's own states (reported apart from a scenario's tracked outcomes)."""
+
 
 def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float, float]:
     """The proportion and its Wilson score 95% interval (Wilson 1927)."""
