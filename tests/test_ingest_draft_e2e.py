@@ -75,7 +75,7 @@ def test_draft_of_a_sanctions_article_has_sanctions_never_a_partnership(data_roo
     assert any(r.kind == "sanctions" and r.target == "IRN" for r in s.relations)  # type: ignore[union-attr]
 
 
-def test_withdrawing_a_trade_status_is_a_sanction_not_cooperation() -> None:
+def test_withdrawing_a_trade_status_is_a_sanction_not_cooperation(event_tables: Path) -> None:
     found = ingest_article(ROOT / "examples/articles/india-pakistan-2019.txt")
     i = next(k for k, sent in enumerate(found.sentences) if "most-favoured-nation" in sent.text)
     coded = found.coded[i].events
@@ -85,7 +85,7 @@ def test_withdrawing_a_trade_status_is_a_sanction_not_cooperation() -> None:
     assert {e.event for e in signed} == {EventType.SANCTION}
 
 
-def test_draft_without_data_still_runs(tmp_path: Path) -> None:
+def test_draft_without_data_still_runs(event_tables: Path, tmp_path: Path) -> None:
     found = ingest_article(ROOT / "examples/articles/taiwan-strait-2022.txt")
     s = draft_scenario(found, tmp_path / "d.toml", data=tmp_path / "nothing-here")
     assert "No history data" in s.scenario.description
