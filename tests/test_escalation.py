@@ -455,7 +455,7 @@ def test_simulate_refuses_an_unknown_parameter_name_in_one_line(
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err == (
-        "Error: tiny: mechanisms[0].params.rat: unknown parameter 'rat' for K11 "
+        f"Error: {bad}: mechanisms[0].params.rat: unknown parameter 'rat' for K11 "
         "(fix: use one of: channel_damping, rate)"
     )
     assert "\n" not in err

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import typer
 from typer import _click
 
-from detente.cli._app import app, err_console
+from detente.cli._app import app, console, err_console
 from detente.errors import DetenteError
 
 # Command modules register themselves on `app` when imported.
@@ -40,10 +40,12 @@ def _error(message: str) -> None:
 
 def _os_error_message(exc: OSError) -> str:
     """One line for a file the operating system refused: the file, the reason, and a fix."""
-    name = exc.filename if exc.filename is not None else "(file)"
+    name = str(exc.filename) if exc.filename is not None else "(file)"
+    if len(name) > 80:
+        name = name[:60] + "…" + name[-15:]
     reason = exc.strerror or exc.__class__.__name__
     fixes = {
-        errno.ENAMETOOLONG: "use a shorter file name (at most 255 characters a component)",
+        errno.ENAMETOOLONG: "use a shorter file name (at most 255 bytes)",
         errno.ENOSPC: "free space on that device, or write somewhere else",
         errno.EISDIR: "give a file path, not a folder",
         errno.ENOENT: "check the path; create the folder first if it is missing",
@@ -73,7 +75,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(code)
 
 
+def _json_to_stdout(args: list[str]) -> bool:
+    """Whether the command writes its JSON to standard output (``--json -``): then tables stay off it."""
+    return any(a == "--json" and b == "-" for a, b in zip(args, args[1:], strict=False)) or "--json=-" in args
+
+
 def _run(args: list[str]) -> int:
+    quiet = console.quiet
+    console.quiet = quiet or _json_to_stdout(args)
+    try:
+        return _invoke(args)
+    finally:
+        console.quiet = quiet
+
+
+def _invoke(args: list[str]) -> int:
     from detente.datadir import use_data_dir
 
     try:

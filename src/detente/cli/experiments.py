@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -12,6 +11,19 @@ import typer
 from rich.table import Table
 
 from detente.cli._app import app, console
+from detente.cli._grammar import (
+    DEFAULT_RUNS,
+    JsonFileOpt,
+    QuietOpt,
+    RunsOpt,
+    SeedOpt,
+    SetOpt,
+    WorkersOpt,
+    check_output,
+    split_set,
+    write_json,
+)
+from detente.cli._progress import ProgressBackend, progress_bar
 from detente.cli.store_cmds import NoStoreOpt, StoreOpt, record_run
 from detente.errors import InputError
 
@@ -55,10 +67,7 @@ class MethodName(StrEnum):
     MORRIS = "morris"
 
 
-RunsOpt = Annotated[int, typer.Option("--runs", "-n", help="Replicates per arm or point.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Root seed (every arm/point derives its seed from it).")]
-HorizonOpt = Annotated[int | None, typer.Option("--horizon", help="Steps to simulate (default: the scenario's).")]
-JsonOpt = Annotated[Path | None, typer.Option("--json", help="Write the full result as JSON to this file.")]
+HorizonOpt = Annotated[int | None, typer.Option("--horizon", min=1, max=600, help="Steps to simulate (default: the scenario's).")]
 PlotOpt = Annotated[
     list[Path] | None,
     typer.Option("--plot", help="Write the figure: FILE.png, FILE.html, or a name without suffix for both."),
@@ -67,7 +76,6 @@ BackendOpt = Annotated[BackendName, typer.Option("--backend", help="local (this 
 SchedulerOpt = Annotated[
     str | None, typer.Option("--scheduler", help="Dask scheduler address (default: start a LocalCluster).")
 ]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Workers of the local Dask cluster.")]
 OutcomeOpt = Annotated[list[str] | None, typer.Option("--outcome", help="Outcome id to report (repeatable; default all).")]
 
 
@@ -78,16 +86,18 @@ def _load_file(name: str) -> Any:
 
 
 
-def _write_json(path: Path | None, data: dict[str, Any]) -> None:
-    if path is None:
-        return
-    if not path.parent.exists():
-        raise InputError(f"--json {str(path)!r}: folder {str(path.parent)!r} does not exist (fix: create it or choose another path)")
-    try:
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"--json {str(path)!r}: cannot write ({exc.strerror}) (fix: choose a writable path)") from None
-    console.print(f"wrote {path}", highlight=False)
+def _write_json(path: str | None, data: dict[str, Any]) -> None:
+    write_json(path, data, echo=lambda text: console.print(text, highlight=False))
+
+
+def _check_outputs(json_out: str | None, plots: list[Path] | None, csv_out: Path | None = None) -> None:
+    """Refuse unwritable output files before any run."""
+    if json_out not in (None, "-"):
+        check_output(json_out, "--json")
+    for p in plots or []:
+        check_output(p, "--plot")
+    if csv_out is not None:
+        check_output(csv_out, "--csv")
 
 
 def _write_plots(paths: list[Path] | None, figures: Any) -> None:
@@ -103,14 +113,10 @@ def _write_plots(paths: list[Path] | None, figures: Any) -> None:
 
 def _overrides(sets: list[str] | None) -> dict[str, float]:
     out: dict[str, float] = {}
-    for spec in sets or []:
-        path, sep, value = spec.partition("=")
-        try:
-            if not sep:
-                raise ValueError
-            out[path.strip()] = float(value)
-        except ValueError:
-            raise InputError(f"--set {spec!r}: not PATH=NUMBER (fix: e.g. --set actors.USA.doctrine=0.3)") from None
+    for path, value in split_set(sets):
+        if not isinstance(value, float):
+            raise InputError(f"--set {path}={value}: not a number (fix: compare fixes numeric fields, e.g. --set actors.USA.doctrine=0.3)")
+        out[path] = value
     return out
 
 
@@ -121,9 +127,9 @@ def _pct(x: float) -> str:
 @app.command()
 def compare(
     scenario: ScenarioArg,
-    strategy: Annotated[list[str], typer.Option("--strategy", "-s", help="Strategy id to compare (repeatable).")],
+    strategy: Annotated[list[str], typer.Option("--strategy", help="Strategy id to compare (repeatable).")],
     baseline: Annotated[str, typer.Option("--baseline", help="Baseline: `none` (no strategy) or a strategy id.")] = "none",
-    runs: RunsOpt = 10000,
+    runs: RunsOpt = DEFAULT_RUNS,
     seed: SeedOpt = 0,
     horizon: HorizonOpt = None,
     components: Annotated[
@@ -131,14 +137,15 @@ def compare(
     ] = ComponentsMode.ALONE,
     outcome: OutcomeOpt = None,
     at: Annotated[int | None, typer.Option("--at", help="Horizon shown in the table and figure (default: the run's).")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Fix a field in every arm: PATH=VALUE (repeatable).")] = None,
-    json_out: JsonOpt = None,
+    set_: SetOpt = None,
+    json_out: JsonFileOpt = None,
     plot: PlotOpt = None,
     backend: BackendOpt = BackendName.LOCAL,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Compare strategies against a baseline with common random numbers, component by component.
 
@@ -152,9 +159,11 @@ def compare(
     from detente.experiments.plots import comparison_figures
 
     started = time.perf_counter()
+    _check_outputs(json_out, plot)
     loaded = _load_file(scenario)
     s = loaded.scenario
-    with make_backend(backend.value, scheduler, workers) as be:
+    with make_backend(backend.value, scheduler, workers) as inner, progress_bar("compare", quiet=quiet) as bar:
+        be = ProgressBackend(inner, bar)
         result = run_compare(
             s,
             strategy,
@@ -175,12 +184,12 @@ def compare(
         title=f"{result.scenario}: P(outcome by step {h}) in %, {result.runs} runs per arm, seed {result.seed}; "
         f"Δ = arm − {result.baseline} in points, * = 95% interval excludes 0"
     )
-    table.add_column("outcome", no_wrap=True)
-    table.add_column("arm", no_wrap=True)
-    table.add_column("P %", justify="right")
-    table.add_column("95%", justify="right", no_wrap=True)
-    table.add_column("Δ", justify="right")
-    table.add_column("95%", justify="right", no_wrap=True)
+    table.add_column("outcome", overflow="fold", ratio=1)
+    table.add_column("arm", overflow="fold", ratio=1)
+    table.add_column("P %", justify="right", no_wrap=True, min_width=5)
+    table.add_column("95%", justify="right", no_wrap=True, min_width=9)
+    table.add_column("Δ", justify="right", no_wrap=True, min_width=6)
+    table.add_column("95%", justify="right", no_wrap=True, min_width=11)
     for o in result.outcomes:
         for k, a in enumerate(main):
             r = result.row(o, h, a.id)
@@ -201,9 +210,9 @@ def compare(
             title=f"{sid}: effect of each component by step {h}, in points (alone: component − {result.baseline}; "
             "drop: full − full without it); * = 95% interval excludes 0"
         )
-        ct.add_column("outcome", no_wrap=True)
+        ct.add_column("outcome", overflow="fold", ratio=1)
         for a in comps:
-            ct.add_column(f"{a.component}" + (" (drop)" if a.kind == "drop" else ""), justify="right", overflow="fold")
+            ct.add_column(f"{a.component}" + (" (drop)" if a.kind == "drop" else ""), justify="right", overflow="fold", min_width=6)
         for o in result.outcomes:
             cells = [o]
             for a in comps:
@@ -230,15 +239,15 @@ def sweep(
     ],
     design: Annotated[DesignName, typer.Option("--design", help="grid (product of values) or lhs (Latin hypercube).")] = DesignName.GRID,
     points: Annotated[int | None, typer.Option("--points", help="Latin hypercube points.")] = None,
-    runs: RunsOpt = 2000,
+    runs: RunsOpt = DEFAULT_RUNS,
     seed: SeedOpt = 0,
     seeding: Annotated[
         SeedingName, typer.Option("--seeding", help="common (every point uses --seed) or independent (derived per point).")
     ] = SeedingName.COMMON,
-    strategy: Annotated[str | None, typer.Option("--strategy", "-s", help="Strategy applied at every point.")] = None,
+    strategy: Annotated[str | None, typer.Option("--strategy", help="Strategy applied at every point.")] = None,
     horizon: HorizonOpt = None,
     outcome: OutcomeOpt = None,
-    json_out: JsonOpt = None,
+    json_out: JsonFileOpt = None,
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Write a long table (point, outcome, horizon) as CSV.")] = None,
     plot: PlotOpt = None,
     backend: BackendOpt = BackendName.LOCAL,
@@ -246,6 +255,7 @@ def sweep(
     workers: WorkersOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Tabulate outcome probabilities over a grid or Latin hypercube of numeric scenario fields.
 
@@ -259,9 +269,11 @@ def sweep(
     from detente.experiments.plots import sweep_figures
 
     started = time.perf_counter()
+    _check_outputs(json_out, plot, csv_out)
     loaded = _load_file(scenario)
     s = loaded.scenario
-    with make_backend(backend.value, scheduler, workers) as be:
+    with make_backend(backend.value, scheduler, workers) as inner, progress_bar("sweep", quiet=quiet) as bar:
+        be = ProgressBackend(inner, bar)
         result = run_sweep(
             s,
             vary,
@@ -277,20 +289,11 @@ def sweep(
         )
     h = result.horizons[-1]
     shown = list(outcome or result.outcomes)
-    table = Table(title=f"{result.scenario}: P(outcome by step {h}) in %, {result.runs} runs a point ({result.seeding} seeds)")
-    for p in result.params:
-        table.add_column(p, justify="right")
-    for o in shown:
-        table.add_column(o, justify="right")
-    for i, row in enumerate(result.points):
-        cells = [f"{v:.4g}" for v in row]
-        cells += [_pct(result.interval(i, o, h).p) for o in shown]
-        table.add_row(*cells)
-    console.print(table)
+    _print_sweep_points(result, shown, h)
     trend = Table(title=f"Linear trend of P(by step {h}) per unit of each parameter, 95% (* excludes 0)")
-    trend.add_column("outcome")
+    trend.add_column("outcome", overflow="fold", ratio=1)
     for p in result.params:
-        trend.add_column(p, justify="right")
+        trend.add_column(p, justify="right", overflow="fold", min_width=24)
     for o in shown:
         t = result.trend(o)
         trend.add_row(o, *(f"{t[p].p:+.3f} [{t[p].lo:+.3f}, {t[p].hi:+.3f}]{'*' if t[p].excludes_zero() else ''}" for p in result.params))
@@ -309,6 +312,30 @@ def sweep(
     _write_plots(plot, lambda: sweep_figures(result, outcome or ()))
 
 
+def _print_sweep_points(result: Any, shown: list[str], h: int) -> None:
+    """Outcomes as rows, points as columns, in as many tables as the terminal width needs.
+
+    A point's header stacks its parameter values; probabilities are never cut.
+    """
+    width = console.width
+    name_w = min(max([len(o) for o in shown] + [7]), 24)
+    per = max(1, (width - name_w - 4) // 9)
+    n = len(result.points)
+    keys = "; ".join(f"{p}" for p in result.params)
+    for start in range(0, n, per):
+        idx = list(range(start, min(n, start + per)))
+        table = Table(
+            title=f"{result.scenario}: P(outcome by step {h}) in %, {result.runs} runs a point "
+            f"({result.seeding} seeds); columns: points {idx[0] + 1}–{idx[-1] + 1} of {n} ({keys})"
+        )
+        table.add_column("outcome", overflow="fold", max_width=name_w)
+        for i in idx:
+            table.add_column("\n".join(f"{v:.4g}" for v in result.points[i]), justify="right", no_wrap=True, min_width=5)
+        for o in shown:
+            table.add_row(o, *(_pct(result.interval(i, o, h).p) for i in idx))
+        console.print(table)
+
+
 @app.command()
 def sensitivity(
     scenario: ScenarioArg,
@@ -321,17 +348,18 @@ def sensitivity(
     samples: Annotated[
         int | None, typer.Option("--samples", help="Sobol base sample N (power of 2; default 256) or Morris trajectories (default 20).")
     ] = None,
-    runs: RunsOpt = 1000,
+    runs: RunsOpt = DEFAULT_RUNS,
     seed: SeedOpt = 0,
     horizon: HorizonOpt = None,
-    strategy: Annotated[str | None, typer.Option("--strategy", "-s", help="Strategy applied at every point.")] = None,
-    json_out: JsonOpt = None,
+    strategy: Annotated[str | None, typer.Option("--strategy", help="Strategy applied at every point.")] = None,
+    json_out: JsonFileOpt = None,
     plot: PlotOpt = None,
     backend: BackendOpt = BackendName.LOCAL,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Rank parameters by their influence on one outcome: Sobol indices or the Morris screen (SALib).
 
@@ -344,9 +372,11 @@ def sensitivity(
     from detente.experiments.plots import sensitivity_figures
 
     started = time.perf_counter()
+    _check_outputs(json_out, plot)
     loaded = _load_file(scenario)
     s = loaded.scenario
-    with make_backend(backend.value, scheduler, workers) as be:
+    with make_backend(backend.value, scheduler, workers) as inner, progress_bar("sensitivity", quiet=quiet) as bar:
+        be = ProgressBackend(inner, bar)
         result = run_sensitivity(
             s,
             outcome,

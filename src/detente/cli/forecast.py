@@ -51,7 +51,7 @@ def forecast(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write issue, model, forecast[, outcome, abs_error] as CSV.")
     ] = None,
-    rounds: Annotated[int, typer.Option(help="Rounds of the expected-utility model.")] = 10,
+    rounds: Annotated[int, typer.Option(min=1, max=1000, help="Rounds of the expected-utility model.")] = 10,
     q: Annotated[
         float, typer.Option(help="Expected-utility model: probability Q that the status quo holds.")
     ] = 1.0,

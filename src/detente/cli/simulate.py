@@ -11,56 +11,60 @@ import typer
 from rich.table import Table
 
 from detente.cli._app import app, console
+from detente.cli._grammar import (
+    DEFAULT_RUNS,
+    JsonFileOpt,
+    QuietOpt,
+    RunsOpt,
+    SeedOpt,
+    SetOpt,
+    WorkersOpt,
+    check_output,
+    parse_set,
+    write_json,
+)
 from detente.cli.store_cmds import NoStoreOpt, StoreOpt, record_run
 from detente.engines.escalation.result import ENGINE_STATES
 from detente.errors import InputError
 
 
-def _parse_set(items: list[str]) -> dict[str, float | str]:
-    out: dict[str, float | str] = {}
-    for item in items:
-        if "=" not in item:
-            raise InputError(f"--set {item!r}: expected PATH=VALUE (fix: e.g. --set actors[USA].doctrine=0.3)")
-        path, value = item.split("=", 1)
-        try:
-            out[path.strip()] = float(value)
-        except ValueError:
-            out[path.strip()] = value.strip()
-    return out
-
-
 @app.command()
 def simulate(
     scenario: Annotated[str, typer.Argument(help="A shipped scenario id (korea-2018) or a .toml path.")],
-    runs: Annotated[int, typer.Option(help="Number of replicates.")] = 10000,
-    horizon: Annotated[int | None, typer.Option(help="Steps to run (default: the scenario's horizon).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed; equal seeds give equal numbers.")] = 0,
+    runs: RunsOpt = DEFAULT_RUNS,
+    horizon: Annotated[int | None, typer.Option(min=1, max=600, help="Steps to run (default: the scenario's horizon).")] = None,
+    seed: SeedOpt = 0,
     strategy: Annotated[str | None, typer.Option(help="A strategy id of the scenario to apply.")] = None,
-    off: Annotated[list[str] | None, typer.Option("--off", help="Switch a mechanism off (repeatable): --off K11.")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a value: --set actors[USA].doctrine=0.3.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Processes (default: automatic).")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the full summary as JSON here.")] = None,
-    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    off: Annotated[list[str] | None, typer.Option("--off", metavar="ID", help="Switch a mechanism off (repeatable): --off K11.")] = None,
+    set_: SetOpt = None,
+    workers: WorkersOpt = None,
+    json_out: JsonFileOpt = None,
+    quiet: QuietOpt = False,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
 ) -> None:
     """Run the Monte Carlo escalation engine and print outcome odds, tension, positions and paths.
 
-    Example: detente simulate korea-2018 --runs 20000 --horizon 24 --seed 7 --json out.json
+    Quotes are not checked here (`detente validate` does that); fields and references are.
+
+    Example: detente simulate korea-2018 -n 2000 --horizon 24 -s 7 --json out.json
     """
     from detente.engines.escalation import simulate as run_simulation
     from detente.scenario.io import load_scenario_file
 
     started = time.perf_counter()
+    if json_out not in (None, "-"):
+        check_output(json_out, "--json")
     loaded = load_scenario_file(scenario, check_quotes=False)
     scen = loaded.scenario
+    overrides = parse_set(set_, scen)
     result = run_simulation(
         scen,
         runs=runs,
         horizon=horizon,
         seed=seed,
         strategy=strategy,
-        overrides=_parse_set(set_ or []),
+        overrides=overrides,
         mechanisms_off=tuple(off or ()),
         progress=not quiet,
         workers=workers,
@@ -72,15 +76,10 @@ def simulate(
     console.print(f"simulated in {run_seconds:.1f} s", style="dim")
     if not no_store:
         params = {"runs": runs, "horizon": horizon, "strategy": strategy, "mechanisms_off": sorted(off or []),
-                  "overrides": _parse_set(set_ or [])}
+                  "overrides": overrides}
         record_run("simulate", loaded, params=params, seed=seed, result=summary, started=started,
                    timings={"run": run_seconds}, store=store)
-    if json_out is not None:
-        try:
-            json_out.write_text(json.dumps(summary, indent=1), "utf-8")
-        except OSError as exc:
-            raise InputError(f"{json_out}: cannot write JSON ({exc.strerror}) (fix: give a writable path)") from None
-        console.print(f"wrote {json_out}")
+    write_json(json_out, summary, echo=console.print)
 
 
 def print_summary(d: dict[str, Any]) -> None:
@@ -147,9 +146,9 @@ def calibrate(
         Path | None,
         typer.Option("--data", help="The data directory (default: $DETENTE_DATA, else the user's data folder); its history/ tables are read."),
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write the fitted values as JSON here.")] = None,
-    runs: Annotated[int, typer.Option(help="Replicates for the fit check.")] = 2000,
-    seed: Annotated[int, typer.Option(help="Seed of the fit check.")] = 0,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the fitted values as JSON here.")] = None,
+    runs: RunsOpt = DEFAULT_RUNS,
+    seed: SeedOpt = 0,
 ) -> None:
     """Fit the escalation engine's data-based defaults and show how well korea-2018 then matches history.
 

@@ -129,7 +129,7 @@ def _batches(x: np.ndarray, n_batches: int) -> list[np.ndarray]:
 
 def evaluate(model: Model, x: np.ndarray, backend: Backend, batches: int | None = None) -> np.ndarray:
     """Evaluate ``model`` on the rows of ``x``, split into batches mapped over ``backend``."""
-    n = batches if batches is not None else (1 if backend.name == "local" else 32)
+    n = batches if batches is not None else getattr(backend, "batches", None) or (1 if backend.name == "local" else 32)
     parts = backend.map(model, _batches(x, n))
     return np.concatenate([np.asarray(p, dtype=float).reshape(-1) for p in parts])
 

@@ -6,6 +6,7 @@ ellipsis (``...`` or ``…``) inside a quote stands for omitted text, and the pi
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -14,7 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from detente.errors import DuplicateIdError, QuoteNotFoundError, ScenarioError, UnknownActorError
+from detente.errors import (
+    DetenteError,
+    DuplicateIdError,
+    QuoteNotFoundError,
+    ScenarioError,
+    UnknownActorError,
+)
 from detente.mechanisms import MECHANISMS
 from detente.ontology import EventType, plover
 from detente.scenario.model import (
@@ -73,6 +80,7 @@ def check_references(scenario: Scenario, file: str | Path = "<scenario>") -> Non
             actor_ref(f"actors[{i}].members[{j}]", m)
         for j, m in enumerate(actor.veto):
             actor_ref(f"actors[{i}].veto[{j}]", m)
+    _check_blocs(scenario, file)
     for i, issue in enumerate(scenario.issues):
         for j, pos in enumerate(issue.positions):
             actor_ref(f"issues[{i}].positions[{j}].actor", pos.actor)
@@ -82,15 +90,18 @@ def check_references(scenario: Scenario, file: str | Path = "<scenario>") -> Non
             actor_ref(f"{base}.senior", rel.senior)
             for j, m in enumerate(rel.junior):
                 actor_ref(f"{base}.junior[{j}]", m)
+            _distinct(file, base, [("senior", rel.senior), *((f"junior[{j}]", m) for j, m in enumerate(rel.junior))])
         elif isinstance(rel, Sanctions):
             for j, m in enumerate(rel.enforcers):
                 actor_ref(f"{base}.enforcers[{j}]", m)
             actor_ref(f"{base}.target", rel.target)
             for j, m in enumerate(rel.pressured):
                 actor_ref(f"{base}.pressured[{j}]", m)
+            _distinct(file, base, [*((f"enforcers[{j}]", m) for j, m in enumerate(rel.enforcers)), ("target", rel.target)])
         else:
             for j, m in enumerate(rel.members):
                 actor_ref(f"{base}.members[{j}]", m)
+            _distinct(file, base, [(f"members[{j}]", m) for j, m in enumerate(rel.members)])
     for i, mech in enumerate(scenario.mechanisms):
         if mech.id not in MECHANISMS:
             raise ScenarioError(
@@ -134,6 +145,79 @@ def check_references(scenario: Scenario, file: str | Path = "<scenario>") -> Non
                 f"unknown source {obj.source!r}",
                 f"use a [[sources]] id ({', '.join(sorted(sources))})",
             )
+
+
+def _distinct(file: str | Path, base: str, sides: list[tuple[str, str]]) -> None:
+    """Refuse a relation that names one actor twice (a rivalry of an actor with itself, say)."""
+    seen: dict[str, str] = {}
+    for where, actor in sides:
+        if actor in seen:
+            raise ScenarioError(
+                file,
+                f"{base}.{where}",
+                f"actor {actor!r} is already in this relation (at {base}.{seen[actor]})",
+                "a relation links different actors: name each actor once",
+            )
+        seen[actor] = where
+
+
+def _check_blocs(scenario: Scenario, file: str | Path) -> None:
+    """Refuse a bloc that contains itself, directly or through other blocs."""
+    members = {a.id: a.members for a in scenario.actors}
+    index = {a.id: i for i, a in enumerate(scenario.actors)}
+    for start in scenario.actor_ids():
+        stack: list[tuple[str, tuple[str, ...]]] = [(start, (start,))]
+        while stack:
+            node, trail = stack.pop()
+            for j, m in enumerate(members.get(node, ())):
+                if m == start:
+                    chain = " → ".join((*trail, m))
+                    raise ScenarioError(
+                        file,
+                        f"actors[{index[node]}].members[{j}]",
+                        f"bloc {start!r} contains itself ({chain})",
+                        "a bloc's members cannot include the bloc or a bloc that contains it",
+                    )
+                if m not in trail and m in members:
+                    stack.append((m, (*trail, m)))
+
+
+def check_engine_inputs(scenario: Scenario, file: str | Path = "<scenario>") -> None:
+    """Check what the escalation engine would refuse only when it runs.
+
+    Mechanism, actor and relation ``params`` names the engine does not read, and strategy ``set`` actions
+    whose path is unknown or whose value is not finite or of the wrong kind.
+    """
+    from detente.engines.escalation.compile import check_param_names, split_overrides
+
+    try:
+        check_param_names(scenario)
+    except ScenarioError as exc:
+        raise ScenarioError(file, exc.path, exc.message, exc.fix) from None
+    for i, strat in enumerate(scenario.strategies):
+        for j, comp in enumerate(strat.components):
+            for k, act in enumerate(comp.actions):
+                if act.kind is not ActionKind.SET or act.path is None or act.value is None:
+                    continue
+                base = f"strategies[{i}].components[{j}].actions[{k}]"
+                if isinstance(act.value, float) and not math.isfinite(act.value):
+                    raise ScenarioError(
+                        file, f"{base}.value", f"{act.value!r} is not a finite number", "give a finite number"
+                    )
+                try:
+                    split_overrides(scenario, {act.path: act.value})
+                except DetenteError as exc:
+                    text = str(exc).removeprefix("overrides: ")
+                    if text.startswith("--set "):
+                        head, _, rest = text.removeprefix("--set ").partition(": ")
+                        text = " = ".join(head.split("=", 1)) + ": " + rest
+                    message, _, fix = text.partition(" (fix: ")
+                    raise ScenarioError(
+                        file,
+                        f"{base}.path",
+                        message,
+                        fix.removesuffix(")") or "use a path such as actors[ID].doctrine with a value it accepts",
+                    ) from None
 
 
 def _check_unique(scenario: Scenario, file: str | Path) -> None:
@@ -261,8 +345,12 @@ def check_quotes(scenario: Scenario, file: str | Path = "<scenario>") -> int:
     default = next((s.id for s in scenario.sources if s.id in texts), None)
     checked = 0
     for path, obj in walk(scenario):
-        if not isinstance(obj, Provenance) or not obj.quote:
+        if not isinstance(obj, Provenance) or obj.quote is None:
             continue
+        if not obj.quote.strip():
+            raise QuoteNotFoundError(
+                file, f"{path}.quote", "the quote is empty", "copy the supporting sentence, or remove `quote`"
+            )
         src = obj.source or default
         if src is None or src not in texts:
             continue

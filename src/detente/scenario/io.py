@@ -113,13 +113,14 @@ def load_scenario(name: str | Path, *, check_quotes: bool = True) -> Scenario:
 
 def load_scenario_file(name: str | Path, *, check_quotes: bool = True) -> LoadedScenario:
     """Like :func:`load_scenario`, but also return the path and text (for the run store)."""
+    from detente.scenario.checks import check_engine_inputs, check_references
     from detente.scenario.checks import check_quotes as _check_quotes
-    from detente.scenario.checks import check_references
 
     path = resolve_scenario(name)
     text = read_text_file(path)
     scenario = parse_scenario(text, path)
     check_references(scenario, path)
+    check_engine_inputs(scenario, path)
     if check_quotes:
         _check_quotes(scenario, path)
     return LoadedScenario(scenario=scenario, path=path, text=text)

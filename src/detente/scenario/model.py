@@ -260,8 +260,8 @@ class Issue(Provenance):
 
     id: Id
     name: str = Field(min_length=1)
-    low: float = 0.0
-    high: float = 100.0
+    low: float = Field(default=0.0, allow_inf_nan=False)
+    high: float = Field(default=100.0, allow_inf_nan=False)
     low_means: str = Field(min_length=1)
     high_means: str = Field(min_length=1)
     status_quo: Value

@@ -31,6 +31,8 @@ __all__ = ["IssueTable", "issues_from_frame", "read_table"]
 
 REQUIRED = ("issue", "actor", "position", "salience", "capability")
 OPTIONAL = ("status_quo", "outcome")
+LIMIT = 1e12
+"""Largest magnitude a table value may have: beyond it sums of weights overflow double precision."""
 _ALIASES = {"name": "actor", "influence": "capability", "policy position": "position",
             "policy salience": "salience", "statusquo": "status_quo", "sq": "status_quo"}
 
@@ -115,7 +117,47 @@ def _number(raw: object, file: str, row: int, column: str, who: str) -> float | 
         raise InputError(
             f"{file}: row {row}{who}: {column} {text!r} is not finite (fix: write a finite number)"
         )
+    if abs(value) > LIMIT:
+        raise InputError(
+            f"{file}: row {row}{who}: {column} {text!r} is beyond ±{LIMIT:g} "
+            f"(fix: rescale the column; only ratios of capabilities matter and any position scale works)"
+        )
     return value
+
+
+def _check_shape(text: str, file: str | Path, skip: int = 0) -> None:
+    """Refuse a duplicated column name or a row with more fields than the header."""
+    try:
+        rows = csv.reader(io.StringIO(text))
+        header: list[str] | None = None
+        for k, fields in enumerate(rows, 1):
+            if k <= skip or not any(f.strip() for f in fields):
+                continue
+            if header is None:
+                header = [_norm(f) for f in fields]
+                seen: dict[str, int] = {}
+                for i, name in enumerate(header):
+                    if name and name in seen:
+                        raise InputError(
+                            f"{file}: line {k}: column {fields[i].strip()!r} appears twice (columns "
+                            f"{seen[name] + 1} and {i + 1}) (fix: keep one column of each name)"
+                        )
+                    seen[name] = i
+                continue
+            if len(fields) > len(header):
+                raise InputError(
+                    f"{file}: line {k}: {len(fields)} fields, but the header has {len(header)} "
+                    "(fix: remove the extra fields, or quote a value that contains a comma)"
+                )
+    except csv.Error as exc:
+        raise InputError(f"{file}: not a readable CSV table ({exc}) (fix: save it as comma-separated text)") from None
+
+
+def _text(raw: object) -> str:
+    """A cell as text; an empty cell (NaN) is ``""``."""
+    if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+        return ""
+    return str(raw).strip()
 
 
 def _sniff(text: str) -> str:
@@ -141,21 +183,34 @@ def read_table(path: str | Path) -> pd.DataFrame:
         InputError: The file cannot be read or lacks a required column.
     """
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder, not a table (fix: give the path of a CSV file)")
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        data = p.read_bytes()
     except OSError as exc:
-        raise InputError(f"{p}: cannot read the table ({exc.strerror or exc})") from None
+        raise InputError(f"{p}: cannot read the table ({exc.strerror or exc}) (fix: check the path)") from None
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{p}: is a binary file, not a CSV table (fix: give a comma-separated text file)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{p}: is not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}) "
+            "(fix: save the table as UTF-8, e.g. iconv -f latin1 -t utf-8)"
+        ) from None
     if not text.strip():
         raise InputError(f"{p}: the table is empty (fix: give a header and one row per actor)")
     if _sniff(text) == "ktab":
         first, _, rest = text.partition("\n")
         # KTAB's first cell reads "<scenario name>; scen <k>"; the name is the issue.
         issue = next(csv.reader([first]))[0].split(";")[0].strip() or p.stem
+        _check_shape(rest, p)
         df = pd.read_csv(io.StringIO(rest), dtype=str, skipinitialspace=True)
         df = df.rename(columns=_norm)
         df = df.loc[:, [c for c in df.columns if c and not c.startswith("unnamed")]]
         df.insert(0, "issue", issue.replace(" ", "-").lower())
     else:
+        _check_shape(text, p)
         df = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True)
         df = df.rename(columns=_norm)
         if "issue" not in df.columns and {"actor", "position"} <= set(df.columns):
@@ -207,12 +262,20 @@ def issues_from_frame(df: pd.DataFrame, file: str = "<table>") -> list[IssueTabl
     sal_max = 0.0
     for k, rec in enumerate(records):
         row = k + 2  # header is line 1
-        issue = str(rec[cols["issue"]]).strip()
-        actor = str(rec[cols["actor"]]).strip()
-        if issue in {"", "nan"}:
+        issue = _text(rec[cols["issue"]])
+        actor = _text(rec[cols["actor"]])
+        if not issue:
             raise InputError(f"{file}: row {row}: the issue is empty (fix: name the issue)")
+        if not actor:
+            raise InputError(f"{file}: row {row} (issue {issue}): the actor is empty (fix: name the actor)")
+        earlier = next((r for r in rows.get(issue, []) if r["actor"] == actor), None)
+        if earlier is not None:
+            raise InputError(
+                f"{file}: row {row}: actor {actor!r} appears twice in issue {issue!r} (also row "
+                f"{earlier['row']}) (fix: give each actor one row per issue)"
+            )
         who = f" (issue {issue}, actor {actor})"
-        vals: dict[str, object] = {"actor": actor}
+        vals: dict[str, object] = {"actor": actor, "row": row}
         for c in REQUIRED[2:]:
             v = _number(rec[cols[c]], file, row, c, who)
             if v is None:
@@ -246,6 +309,8 @@ def issues_from_frame(df: pd.DataFrame, file: str = "<table>") -> list[IssueTabl
         pos = np.array([float(r["position"]) for r in rs])  # type: ignore[arg-type]
         sal = np.array([float(r["salience"]) for r in rs]) / sal_div  # type: ignore[arg-type]
         cap = np.array([float(r["capability"]) for r in rs])  # type: ignore[arg-type]
+        if cap.max() > 0:
+            cap = cap / cap.max()  # only ratios matter; keeps sums of weights finite
         if not np.any(cap * sal > 0):
             raise InputError(
                 f"{file}: issue {issue!r}: every actor has capability × salience 0 "

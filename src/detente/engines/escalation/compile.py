@@ -6,6 +6,7 @@ Everything here runs once per run (or once per strategy phase), never per replic
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 import re
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from detente.errors import InputError, ScenarioError
 from detente.mechanisms import MECHANISMS
@@ -176,9 +178,30 @@ def split_overrides(
         _set_path(data, scenario, path, value)
     try:
         new = Scenario.model_validate(data)
-    except Exception as exc:  # pydantic ValidationError: report it as the user's input
-        raise InputError(f"overrides: {exc}".splitlines()[0] + " (fix: check the override values)") from None
+    except ValidationError as exc:
+        raise _override_error(scenario, overrides, exc) from None
     return new, engine
+
+
+def _override_error(
+    scenario: Scenario, overrides: Mapping[str, float | str | bool], exc: ValidationError
+) -> InputError:
+    """Name the override whose value the scenario refuses, with the value and the allowed range."""
+    from detente.scenario.io import _translate
+
+    base = _listify(scenario.model_dump(mode="python", exclude_none=False))
+    for path, value in overrides.items():
+        if path.startswith("engine."):
+            continue
+        data = copy.deepcopy(base)
+        _set_path(data, scenario, path, value)
+        try:
+            Scenario.model_validate(data)
+        except ValidationError as one:
+            err = _translate(one, "overrides", data)
+            return InputError(f"--set {path}={value}: {err.message} (fix: give a value in the allowed range)")
+    err = _translate(exc, "overrides", base)
+    return InputError(f"overrides: {err.path}: {err.message} (fix: check the override values)")
 
 
 def _listify(obj: Any) -> Any:
@@ -327,6 +350,11 @@ def check_param_names(scenario: Scenario) -> None:
                 )
 
 
+MAX_PARAM = 1e6
+"""Upper bound of a parameter that has no natural one: far beyond any calibrated scale, and small enough
+that sums over actors and steps stay finite in double precision."""
+
+
 def resolve_params(
     scenario: Scenario, engine: Mapping[str, float], mechanisms_off: Iterable[str]
 ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
@@ -335,8 +363,12 @@ def resolve_params(
     params = {k: p.default for k, p in defaults.items()}
     for k, v in engine.items():
         p = defaults[k]
-        if not (p.lo <= v <= p.hi) and not (k == "rationality" and v == math.inf):
-            raise InputError(f"engine.{k}: {v:g} is outside [{p.lo:g}, {p.hi:g}] (fix: {p.doc})")
+        hi = min(p.hi, MAX_PARAM)
+        if not (p.lo <= v <= hi) and not (k == "rationality" and v == math.inf):
+            raise InputError(
+                f"--set engine.{k}={v:g}: outside [{p.lo:g}, {hi:g}] (fix: give a value in that range; "
+                f"{k} is the {p.doc})"
+            )
         params[k] = v
     off = set(mechanisms_off)
     unknown = off - set(MECHANISMS)
@@ -365,10 +397,10 @@ def resolve_params(
             for name, val in entry.params.items():
                 if name in lever.params:
                     p = lever.params[name]
-                    if not p.lo <= val.value <= p.hi:
+                    if not p.lo <= val.value <= min(p.hi, MAX_PARAM):
                         raise InputError(
                             f"mechanisms[{mid}].params.{name}: {val.value:g} is outside "
-                            f"[{p.lo:g}, {p.hi:g}] (fix: {p.doc})"
+                            f"[{p.lo:g}, {min(p.hi, MAX_PARAM):g}] (fix: {p.doc})"
                         )
                     values[name] = val.value
         mech[mid] = values
