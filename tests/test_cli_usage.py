@@ -35,7 +35,7 @@ USAGE = [
      "Error: No such command 'bogus'.\n"),
     (["simulate", "tiny", "--runs", "abc"],
      "Usage: detente simulate [OPTIONS] {scenario}\nTry 'detente simulate --help' for help.\n\n"
-     "Error: Invalid value for '--runs': Input should be a valid integer, unable to parse string "
+     "Error: Invalid value for '--runs' / '-n': Input should be a valid integer, unable to parse string "
      "as an integer\n"),
     (["validate"], "Usage: detente validate [OPTIONS] {scenario}\nTry 'detente validate --help' for help.\n\n"
      "Error: Missing argument 'scenario'.\n"),

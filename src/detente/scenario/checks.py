@@ -185,7 +185,7 @@ def _check_blocs(scenario: Scenario, file: str | Path) -> None:
 def check_engine_inputs(scenario: Scenario, file: str | Path = "<scenario>") -> None:
     """Check what the escalation engine would refuse only when it runs.
 
-    Mechanism, actor and relation ``params`` names the engine does not read, and strategy ``set`` actions
+    Mechanism ``params`` names the engine does not read, and strategy ``set`` actions
     whose path is unknown or whose value is not finite or of the wrong kind.
     """
     from detente.engines.escalation.compile import check_param_names, split_overrides
@@ -193,7 +193,9 @@ def check_engine_inputs(scenario: Scenario, file: str | Path = "<scenario>") -> 
     try:
         check_param_names(scenario)
     except ScenarioError as exc:
-        raise ScenarioError(file, exc.path, exc.message, exc.fix) from None
+        # Mechanism params belong to the engine; actor and relation params may serve other engines.
+        if exc.path.startswith("mechanisms"):
+            raise ScenarioError(file, exc.path, exc.message, exc.fix) from None
     for i, strat in enumerate(scenario.strategies):
         for j, comp in enumerate(strat.components):
             for k, act in enumerate(comp.actions):

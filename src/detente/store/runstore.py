@@ -351,6 +351,13 @@ class RunStore:
                 con = self._open_with_retry(write=True)
                 self._check(con, write=True)
             yield con
+        except duckdb.Error as exc:
+            # A truncated file or a corrupted block surfaces only when a table is read.
+            text = str(exc).splitlines()[0].removeprefix("IO Error: ")
+            raise StoreError(
+                f"{self.path}: is damaged and cannot be read as a run store ({text[:160]}); it was left "
+                "untouched (fix: restore it from a backup, or move it aside and give another --store)"
+            ) from None
         finally:
             con.close()
 

@@ -309,8 +309,6 @@ def issues_from_frame(df: pd.DataFrame, file: str = "<table>") -> list[IssueTabl
         pos = np.array([float(r["position"]) for r in rs])  # type: ignore[arg-type]
         sal = np.array([float(r["salience"]) for r in rs]) / sal_div  # type: ignore[arg-type]
         cap = np.array([float(r["capability"]) for r in rs])  # type: ignore[arg-type]
-        if cap.max() > 0:
-            cap = cap / cap.max()  # only ratios matter; keeps sums of weights finite
         if not np.any(cap * sal > 0):
             raise InputError(
                 f"{file}: issue {issue!r}: every actor has capability × salience 0 "
