@@ -225,3 +225,53 @@ def test_output_that_cannot_be_written(target: str, expected: str, workdir: Path
     if target == "/dev/full" and not Path("/dev/full").exists():
         pytest.skip("no /dev/full here")
     assert one_error(["simulate", "tiny.toml", "-n", "20", "-q", "--no-store", "--json", target], capsys) == expected
+
+
+# --- damaged stores -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(workdir: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = workdir / "runs.duckdb"
+    for seed in ("1", "2"):
+        code, _, err = run(["simulate", "tiny.toml", "-n", "20", "-s", seed, "-q", "--store", str(path)], capsys)
+        assert code == 0, err
+    return path
+
+
+@pytest.mark.parametrize("command", [["runs", "list"], ["runs", "show", "latest"], ["report", "latest", "-o", "r.html"]])
+def test_truncated_store_gives_one_line_and_stays_byte_identical(
+    command: list[str], store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = store.read_bytes()
+    store.write_bytes(data[: len(data) // 2])
+    before = store.read_bytes()
+    line = one_error([*command, "--store", str(store)], capsys)
+    assert line.startswith(f"Error: {store}: is damaged and cannot be read as a run store (Could not read enough bytes")
+    assert line.endswith("it was left untouched (fix: restore it from a backup, or move it aside and give another --store)")
+    assert store.read_bytes() == before
+
+
+def test_corrupted_block_gives_one_line_and_stays_byte_identical(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = bytearray(store.read_bytes())
+    for i in range(12288, 12288 + 2048):  # the first block after the two headers
+        data[i] ^= 0x5A
+    store.write_bytes(bytes(data))
+    line = one_error(["runs", "list", "--store", str(store)], capsys)
+    assert line.startswith(f"Error: {store}: cannot be opened as a run store (Corrupt database file: computed checksum")
+    assert store.read_bytes() == bytes(data)
+
+
+# --- JSONL --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    ('{"id": 1, "text": "\\ud800 abc"}', "\"text\" holds a lone surrogate ('\\ud800' at character 0)"),
+    ("[" * 100_000 + "]" * 100_000, "JSON nested too deeply"),
+])
+def test_jsonl_lines_that_are_skipped(line: str, reason: str, tmp_path: Path) -> None:
+    from detente.ingest.bulk import parse_line
+
+    with pytest.raises(ValueError) as exc:
+        parse_line(line)
+    assert str(exc.value) == reason

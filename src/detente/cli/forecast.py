@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from detente.cli._app import app, console
+from detente.cli._app import app, console, err_console
+from detente.cli._grammar import JsonFileOpt, SeedOpt, check_output, write_json, write_text
 from detente.cli.store_cmds import NoStoreOpt, StoreOpt, record_run
 from detente.engines.bargaining import (
     MODELS,
@@ -55,7 +56,7 @@ def forecast(
     q: Annotated[
         float, typer.Option(help="Expected-utility model: probability Q that the status quo holds.")
     ] = 1.0,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap interval of the error.")] = 0,
+    seed: SeedOpt = 0,
     eu: Annotated[
         list[str] | None,
         typer.Option(
@@ -66,10 +67,7 @@ def forecast(
             "forecast=median|mean.",
         ),
     ] = None,
-    json_out: Annotated[
-        Path | None,
-        typer.Option("--json", help="Write the full result (paths, relations, errors) as JSON."),
-    ] = None,
+    json_out: JsonFileOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
 ) -> None:
@@ -79,6 +77,10 @@ def forecast(
     interval. Example: detente forecast korea-2018
     """
     started = time.perf_counter()
+    if out is not None:
+        check_output(out, "--out")
+    if json_out not in (None, "-"):
+        check_output(json_out, "--json")
     eo = EUOptions(rounds=rounds, q=q, **_eu_options(eu or []))
     path = Path(target)
     if path.suffix.lower() in {".csv", ".tsv", ".txt"}:
@@ -97,18 +99,11 @@ def forecast(
             params = {"model": model, **dataclasses.asdict(eo)}
             record_run("forecast", loaded, params=params, seed=seed, result=result.to_dict(),
                        started=started, store=store)
+    _warn_oscillation(result)
     if out is not None:
-        try:
-            result.frame().to_csv(out, index=False, float_format="%.6g")
-        except OSError as exc:
-            raise InputError(f"{out}: cannot write the forecasts ({exc.strerror or exc})") from None
+        write_text(out, result.frame().to_csv(index=False, float_format="%.6g"), "--out")
         console.print(f"wrote {out}")
-    if json_out is not None:
-        try:
-            json_out.write_text(json.dumps(result.to_dict(), indent=1, allow_nan=True))
-        except OSError as exc:
-            raise InputError(f"{json_out}: cannot write the result ({exc.strerror or exc})") from None
-        console.print(f"wrote {json_out}")
+    write_json(json_out, result.to_dict(), echo=console.print)
 
 
 def _eu_options(items: list[str]) -> dict[str, Any]:
@@ -184,6 +179,54 @@ def _print_table_result(result: ForecastResult) -> None:
                 )
             tab.add_row(*cells)
         console.print(tab)
+        console.print(_verdict(result.scores), highlight=False, soft_wrap=True)
+
+
+def _verdict(scores: Sequence[Any]) -> str:
+    """Which model the record supports: the lowest error, and whether its paired interval excludes zero."""
+    best = min(scores, key=lambda s: s.mae)
+    if len(scores) == 1:
+        return f"The record scores only {best.model} (MAE {best.mae:.2f})."
+    if best.delta is not None and best.delta_high is not None and best.delta_high < 0:
+        return (
+            f"The record supports {best.model}: lowest error (MAE {best.mae:.2f}), and its paired 95% "
+            f"interval against the compromise model excludes 0 ({best.delta_low:+.2f} – {best.delta_high:+.2f})."
+        )
+    if best.model == "compromise" or best.delta is None:
+        return f"The record cannot tell the models apart: {best.model} has the lowest error (MAE {best.mae:.2f})."
+    return (
+        f"The record cannot tell the models apart: {best.model} has the lowest error (MAE {best.mae:.2f}), "
+        f"but its paired 95% interval against the compromise model includes 0 "
+        f"({best.delta_low:+.2f} – {best.delta_high:+.2f})."
+    )
+
+
+def oscillates(medians: Any, tol: float = 1e-9) -> bool:
+    """Whether a round-by-round series keeps changing direction: the last four steps alternate in sign."""
+    steps = [b - a for a, b in zip(medians[:-1], medians[1:], strict=True)]
+    steps = [d for d in steps[-4:] if abs(d) > tol]
+    if len(steps) < 3:
+        return False
+    return all(x * y < 0 for x, y in zip(steps[:-1], steps[1:], strict=True))
+
+
+def _warn_oscillation(result: ForecastResult) -> None:
+    swings = []
+    for itm in result.issues:
+        medians = list(getattr(itm.path, "medians", []))
+        if itm.path is not None and oscillates(medians):
+            swings.append((itm.issue, min(medians[-4:]), max(medians[-4:])))
+    if not swings:
+        return
+    if len(swings) <= 3:
+        where = "; ".join(f"{i} between {_fmt(lo)} and {_fmt(hi)}" for i, lo, hi in swings)
+    else:
+        where = f"{len(swings)} of {len(result.issues)} issues ({', '.join(i for i, _, _ in swings[:5])}, …)"
+    err_console.print(
+        f"warning: the expected-utility model oscillates in its last rounds on {where}; "
+        "its forecast there depends on --rounds (compare --rounds 10 and 11)",
+        highlight=False, soft_wrap=True, markup=False,
+    )
 
 
 def _print_scenario_result(result: ForecastResult) -> None:

@@ -50,6 +50,8 @@ def parse_line(line: str) -> tuple[Any, str]:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
     if not isinstance(obj, dict):
         raise ValueError(f"expected a JSON object with \"id\" and \"text\", got {type(obj).__name__}")
     if "text" not in obj:
@@ -58,6 +60,13 @@ def parse_line(line: str) -> tuple[Any, str]:
         raise ValueError(f"\"text\" is {type(obj['text']).__name__}, not a string")
     if "id" not in obj:
         raise ValueError("no \"id\" field")
+    for name, value in (("text", obj["text"]), ("id", json.dumps(obj["id"], ensure_ascii=False))):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"\"{name}\" holds a lone surrogate ({value[exc.start]!r} at character {exc.start})"
+            ) from None
     return obj["id"], obj["text"]
 
 

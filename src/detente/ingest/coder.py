@@ -17,6 +17,7 @@ References:
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 from collections import Counter
@@ -160,7 +161,7 @@ def _cameo_code(code: str) -> str | None:
 class _Tokens:
     """A sentence's tokens as plain lists: spaCy builds a Token object on every ``doc[i]``."""
 
-    __slots__ = ("lower", "punct", "text")
+    __slots__ = ("cuts", "last_boundary", "lower", "punct", "text")
 
     def __init__(self, doc: Any) -> None:
         self.text: list[str] = []
@@ -170,6 +171,17 @@ class _Tokens:
             self.text.append(tok.text)
             self.lower.append(tok.lower_)
             self.punct.append(tok.is_punct)
+        # Computed once so that each event word costs no scan of the sentence (linear in its length).
+        self.cuts = [k for k, x in enumerate(self.text) if x in {",", ";", ":"}]
+        """Token indices of commas, semicolons and colons."""
+        self.last_boundary: list[int] = []
+        """``last_boundary[i]``: the last clause boundary before token ``i`` (-1 if none)."""
+        last = -1
+        for k, low in enumerate(self.lower):
+            self.last_boundary.append(last)
+            if low in _BOUNDARY:
+                last = k
+        self.last_boundary.append(last)
 
 
 @dataclass(frozen=True)
@@ -413,7 +425,8 @@ class EventCoder:
         self, t: _Tokens, index: int, end: int, phrases: list[Phrase]
     ) -> tuple[tuple[tuple[str, ...], tuple[int, int]] | None, tuple[tuple[str, ...], tuple[int, int]] | None]:
         """Source and target of the event word at ``index``: ``((actors, span), (actors, span))``."""
-        before = [p for p in phrases if p.end <= index and not any(t.lower[k] in _BOUNDARY for k in range(p.end, index))]
+        boundary = t.last_boundary[index]  # no clause boundary may lie between the phrase and the word
+        before = [p for p in phrases if boundary < p.end <= index]
         after = [p for p in phrases if p.start >= end and p.start - end <= 10]
         passive = index > 0 and t.lower[index - 1] in _PASSIVE
         by = next((p for p in after if p.start > 0 and t.lower[p.start - 1] == "by"), None)
@@ -517,7 +530,7 @@ def _subject_span(t: _Tokens, index: int) -> tuple[int, int] | None:
     (so "In September, a car bomb in Kiev killed …" gives "a car bomb"); the chunk runs until a
     preposition, auxiliary, punctuation or the event word.
     """
-    cuts = [k for k in range(index) if t.text[k] in {",", ";", ":"}]
+    cuts = t.cuts[: bisect.bisect_left(t.cuts, index)]
     for begin in [c + 1 for c in reversed(cuts)] + [0]:
         start = begin
         while start < index and t.lower[start] in _LEAD_SKIP:

@@ -351,7 +351,7 @@ class RunStore:
                 con = self._open_with_retry(write=True)
                 self._check(con, write=True)
             yield con
-        except duckdb.Error as exc:
+        except (duckdb.IOException, duckdb.InternalException) as exc:
             # A truncated file or a corrupted block surfaces only when a table is read.
             text = str(exc).splitlines()[0].removeprefix("IO Error: ")
             raise StoreError(
