@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from detente.cli._app import app, console
-from detente.cli.simulate import _parse_set
+from detente.cli._grammar import parse_set
 from detente.cli.store_cmds import NoStoreOpt, StoreOpt, open_store, record_run
 from detente.errors import DetenteError, InputError
 from detente.game.session import Game, Situation, fmt_p, sentence, tension_word
@@ -132,7 +132,7 @@ def play(
     if not seat:
         raise InputError("play: no seat given (fix: --as ACTOR, e.g. --as RUS; repeat for hot-seat)")
     loaded = load_scenario_file(scenario, check_quotes=False)
-    overrides = {k: float(v) for k, v in _parse_set(set_ or []).items() if not isinstance(v, str)}
+    overrides = {k: float(v) for k, v in parse_set(set_, loaded.scenario).items() if isinstance(v, float)}
     game = Game(loaded, tuple(s.upper() for s in seat), seed=seed, horizon=horizon, lanes=runs,
                 mechanisms_off=tuple(off or ()), overrides=overrides)
     console.print(f"{loaded.scenario.id}: you play {', '.join(game.seats)}; {game.horizon} steps, seed {seed}. "
