@@ -103,21 +103,19 @@ def show_verdict(game: Game) -> None:
 @app.command()
 def play(
     scenario: Annotated[str | None, typer.Argument(help="A shipped scenario id (korea-2018) or a .toml path.")] = None,
-    seat: Annotated[list[str] | None, typer.Option("--as", help="Actor to play (repeat for hot-seat: --as RUS --as USA).")] = None,
+    seat: Annotated[list[str] | None, typer.Option("--as", metavar="ACTOR", help="Actor to play (repeat for hot-seat: --as RUS --as USA).")] = None,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Seed of the game.")] = 0,
     horizon: Annotated[int | None, typer.Option(help="Steps to play (default: the scenario's horizon).")] = None,
     runs: Annotated[int, typer.Option("--runs", "-n", help="Engine-only continuations behind each step's odds.")] = 1000,
-    off: Annotated[list[str] | None, typer.Option("--off", help="Switch a mechanism off (repeatable): --off K11.")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a value: --set actors[USA].doctrine=0.3.")] = None,
-    replay: Annotated[str | None, typer.Option(help="Replay a stored game (a run id, `latest` or a prefix).")] = None,
+    off: Annotated[list[str] | None, typer.Option("--off", metavar="ID", help="Switch a mechanism off (repeatable): --off K11.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", metavar="PATH=VALUE", help="Override a value: --set actors[USA].doctrine=0.3.")] = None,
+    replay: Annotated[str | None, typer.Option(metavar="RUN", help="Replay a stored game (a run id, `latest` or a prefix).")] = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
 ) -> None:
     """Play a crisis step by step as one or more actors; the engine plays the others.
 
-    Each step shows your seat's tension with every actor, last step's events, your standing and the
-    odds of each tracked outcome from here; you choose your actions towards each other actor. The game
-    is stored as a run; at the end your path is set against engine-only runs from the same start.
+    Each step shows your seat's tension with every actor, last step's events, your standing and the odds of each tracked outcome from here; you choose your actions towards each other actor. The game is stored as a run; at the end your path is set against engine-only runs from the same start.
 
     Example: detente play korea-2018 --as RUS --horizon 3 --seed 7
     """

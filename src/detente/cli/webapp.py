@@ -30,14 +30,13 @@ def run_app(
     host: Annotated[str, typer.Option(help="Address to listen on; anything but localhost requires a token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8050,
     token: Annotated[str | None, typer.Option(help="Token the pages require (default: none on localhost, a random one otherwise).")] = None,
-    scenarios: Annotated[list[Path] | None, typer.Option("--scenarios", help="Folder of local .toml scenarios (repeatable; default: the current folder).")] = None,
+    scenarios: Annotated[list[Path] | None, typer.Option("--scenarios", metavar="DIR", help="Folder of local .toml scenarios (repeatable; default: the current folder).")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes for reruns (default: 2 where there are 2 cores).")] = None,
     store: StoreOpt = None,
 ) -> None:
     """Open the what-if workbench and human seats in the browser (listens on 127.0.0.1 by default).
 
-    Change levers (mechanisms, strategy, any value) and rerun against the unchanged baseline with paired
-    intervals; open, compare and download reports of stored runs; start a game with a link per seat.
+    Change levers (mechanisms, strategy, any value) and rerun against the unchanged baseline with paired intervals; open, compare and download reports of stored runs; start a game with a link per seat.
 
     Example: detente app korea-2018 --port 8050
     """

@@ -188,7 +188,12 @@ _BLOCK_KEYS = frozenset({"actor_positions_sum"})
 
 
 class _Run:
-    """One chunk of replicates stepped through the horizon."""
+    """One chunk of replicates stepped through the horizon.
+
+    ``detente.game.stepper.GameRun`` subclasses it for human seats through three hooks: ``_draw`` (each
+    step's random numbers), ``_choose`` (the chosen actions) and ``_after_step``; keep their signatures
+    (``tests/test_play.py`` checks that the subclass reproduces these runs exactly).
+    """
 
     def __init__(self, model: EscalationModel, rngs: list[np.random.Generator], keep: int) -> None:
         self.m = model
