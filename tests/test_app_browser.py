@@ -124,6 +124,15 @@ def test_lever_rerun_and_three_turns_as_a_seat(server: tuple[str, Path], browser
         SHOTS.mkdir(parents=True, exist_ok=True)
         drv.save_screenshot(str(SHOTS / "app-workbench.png"))  # type: ignore[attr-defined]
 
+    # A long run shows its progress and stops when asked; the last results stay on the page.
+    runs.clear()
+    runs.send_keys("100000")
+    drv.find_element(By.ID, "run").click()  # type: ignore[attr-defined]
+    _wait(drv, EC.text_to_be_present_in_element((By.ID, "progress-text"), "— running"))
+    drv.find_element(By.ID, "stop").click()  # type: ignore[attr-defined]
+    _wait(drv, EC.text_to_be_present_in_element((By.ID, "progress-text"), "stopped after"))
+    assert drv.find_element(By.ID, "p-variant-armed-clash").text == tds[2]  # type: ignore[attr-defined]
+
     # A game: Russia's seat, three steps.
     drv.find_element(By.CSS_SELECTOR, "#play-seats input[value='RUS']").click()  # type: ignore[attr-defined]
     steps = drv.find_element(By.ID, "play-horizon")  # type: ignore[attr-defined]
