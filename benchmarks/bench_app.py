@@ -74,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"same change without the app (both arms, one process): median {m_base:.2f} s "
           f"({', '.join(f'{t:.2f}' for t in base_times)})")
     print(f"ratio without / with the app: {m_base / m_app:.2f}; identical numbers: yes")
+    wb.close()
 
 
 if __name__ == "__main__":

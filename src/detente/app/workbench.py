@@ -16,6 +16,7 @@ import math
 import multiprocessing as mp
 import os
 import threading
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -236,8 +237,21 @@ class Workbench:
         if self.workers <= 1:
             return None
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"))
+            self._executor = ProcessPoolExecutor(
+                self.workers, mp_context=mp.get_context("spawn"), initializer=_watch_parent, initargs=(os.getpid(),)
+            )
         return self._executor
+
+    def close(self) -> None:
+        """Stop the worker processes (runs in progress are abandoned)."""
+        ex, self._executor = self._executor, None
+        if ex is None:
+            return
+        procs = list(getattr(ex, "_processes", {}).values())
+        ex.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
 
     def warm_up(self) -> None:
         """Start the worker processes now, so the first rerun does not pay for their start-up."""
@@ -405,3 +419,14 @@ def _ready(_: int) -> bool:
     import detente.engines.escalation  # noqa: F401  (imported once per worker, before the first run)
 
     return True
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit as soon as the app that started it is gone (even if it was killed)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import secrets
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -53,6 +54,15 @@ def run_app(
         if not f.is_dir():
             raise InputError(f"--scenarios {f}: not a folder (fix: give a folder that holds .toml scenarios)")
     dash_app = create_app(scenario, folders=folders, store=store, token=token, workers=workers)
-    dash_app.detente_workbench.warm_up()
-    console.print(f"detente app: open {app_url(host, port, token)}  (Ctrl-C stops it)", highlight=False, soft_wrap=True)
-    serve(dash_app, host, port)
+    wb = dash_app.detente_workbench
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # `kill` stops the app as Ctrl-C does, workers included
+    try:
+        wb.warm_up()
+        console.print(f"detente app: open {app_url(host, port, token)}  (Ctrl-C stops it)", highlight=False, soft_wrap=True)
+        serve(dash_app, host, port)
+    finally:
+        wb.close()
