@@ -51,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     cold = time.perf_counter() - t0
     app_times: list[float] = []
     base_times: list[float] = []
+    cpu_arm: list[float] = []  # CPU seconds of one arm in one process: its wall time on an idle core
     for k in range(args.repeat):
         s = wb.check(loaded, {**LEVERS[k % len(LEVERS)], "runs": args.runs, "seed": 0})
         t0 = time.perf_counter()
@@ -60,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         plain = Workbench(workers=1)
         t0 = time.perf_counter()
         base = plain._indicators(loaded, s, None, variant=False)
+        c0 = time.process_time()
         var = plain._indicators(loaded, s, None, variant=True)
+        cpu_arm.append(time.process_time() - c0)
         arms = [Arm("baseline", "baseline", None, None, None), Arm("variant", "strategy", s.strategy, None, "baseline")]
         cmp_plain = summarise(loaded.scenario.id, arms, [base, var], seed=s.seed, overrides=s.changes)
         base_times.append(time.perf_counter() - t0)
@@ -74,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"same change without the app (both arms, one process): median {m_base:.2f} s "
           f"({', '.join(f'{t:.2f}' for t in base_times)})")
     print(f"ratio without / with the app: {m_base / m_app:.2f}; identical numbers: yes")
+    cpu = statistics.median(cpu_arm)
+    print(f"CPU time of one arm in one process: median {cpu:.2f} s, so on {wb.workers} idle cores a lever change "
+          f"needs about {cpu / wb.workers:.2f} s plus the hand-over to the workers")
     wb.close()
 
 
