@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP)
 	$(BIN)/detente graph korea-2018 -o out/korea-2018-relations.png
 	$(BIN)/detente simulate korea-2018 --runs 10000 --seed 0 --quiet
 	$(BIN)/detente report latest -o out/report-korea-2018.html
+	@echo ""
+	@echo "Done: open out/report-korea-2018.html in a browser."
+	@echo "Run detente yourself with .venv/bin/detente (or: source .venv/bin/activate, then detente --help)."
+	@echo "Next: detente compare korea-2018 --strategy us-maximum-pressure --runs 2000; detente data status"
 	@echo "Explore and play it in the browser: $(BIN)/detente app korea-2018   (opens on http://127.0.0.1:8050/)"
 
 lint: $(STAMP)
@@ -30,7 +34,11 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q -n 2
 
-test: lint typecheck pytest
+# The documentation site (mkdocs-material + mkdocstrings); --strict fails on any broken link or reference.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+test: lint typecheck pytest docs
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

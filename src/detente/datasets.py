@@ -328,9 +328,9 @@ REGISTRY: tuple[DataFile, ...] = (
 
 NEEDS: dict[str, tuple[str, ...]] = {
     "validate, show, graph, simulate, compare, sweep, sensitivity, report": (),
-    "calibrate": ("history",),
-    "backtest": ("history",),
-    "ingest, code-events, eval-events, new (from an article)": ("events", "gazetteer"),
+    "calibrate, backtest, new": ("history",),
+    "ingest, code-events, eval-events": ("events", "gazetteer"),
+    "ingest --draft (states' records, when present)": ("history",),
     "forecast on the reference tables": ("bargaining",),
 }
 """What each command needs from the data directory (``gazetteer`` = built by ``detente data build``)."""

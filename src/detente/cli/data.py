@@ -11,7 +11,8 @@ from rich.table import Table
 from detente.cli._app import app, console
 
 data_app = typer.Typer(
-    help="The data directory: what is there, what each command needs, how to get and build it.",
+    help="The data directory: what is there, what each command needs, how to get and build it. "
+    "Example: detente data status",
     no_args_is_help=True,
 )
 app.add_typer(data_app, name="data")
