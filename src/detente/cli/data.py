@@ -48,7 +48,11 @@ def status_cmd(data: DataOpt = None) -> None:
     from detente.datasets import NEEDS, files_of, gazetteer_state, status
 
     root = data_dir(data)
-    console.print(f"Data directory: {root}" + ("" if root.is_dir() else " (does not exist yet)"))
+    console.print(
+        f"Data directory: {root}" + ("" if root.is_dir() else " (does not exist yet)"),
+        soft_wrap=True,
+        highlight=False,
+    )
     t = Table(title="Data sets")
     t.add_column("set")
     t.add_column("files", justify="right")
