@@ -116,7 +116,7 @@ def download_cmd(
         str | None,
         typer.Option("--mirror", help="Base URL serving the data directory's layout (MIRROR/events/...).", show_default=False),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="Print only the summary.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print only the summary, no progress bar.")] = False,
 ) -> None:
     """Fetch the public data sets into the data directory, each file checked against its pinned SHA-256.
 
@@ -124,15 +124,26 @@ def download_cmd(
 
     Example: detente data download events --data ./detente-data
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from detente.cli._app import err_console
     from detente.datadir import data_dir
-    from detente.datasets import DataFile, download
+    from detente.datasets import DataFile, download, files_of
+
+    bar = Progress(
+        TextColumn("checking and fetching"), BarColumn(), MofNCompleteColumn(),
+        console=err_console, disable=quiet or not err_console.is_terminal, transient=True,
+    )  # fmt: skip
 
     def said(entry: DataFile, what: str) -> None:
+        bar.advance(task)
         if not quiet and what != "present":
             shown = "fetched" if what == "fetched" else f"no stable URL, get it from {entry.home}"
-            console.print(f"{entry.path}: {shown}", markup=False, highlight=False)
+            bar.console.print(f"{entry.path}: {shown}", markup=False, highlight=False)
 
-    report = download(dataset, data, mirror=mirror, on_file=said)
+    with bar:
+        task = bar.add_task("files", total=len(files_of(dataset)))
+        report = download(dataset, data, mirror=mirror, on_file=said)
     console.print(
         f"{data_dir(data)}: {len(report['fetched'])} fetched, {len(report['present'])} already present, "
         f"{len(report['no_url'])} without a download address",
