@@ -126,6 +126,8 @@ def test_the_answer_comes_first_in_one_line(tiny: LoadedScenario) -> None:
     name = next(o.name for o in tiny.scenario.outcomes if o.id == likeliest)
     answer = text.index("id=\"answer\"")
     assert answer < text.index("<h2>Scenario</h2>") and answer < text.index("<h2>Tracked outcomes</h2>")
+    nav = text[text.index("<nav>") : text.index("</nav>")]
+    assert all(f'href="#{sid}"' in nav for sid in ("answer", "summary", "sources", "outcomes", "assumptions"))
     lead = text[answer : text.index("</p>", answer)]
     assert "300 simulated runs" in lead and f"likeliest tracked outcome by month {last} is {name}" in lead
     assert f"{tracked[likeliest][last]['p']:.3f}".rstrip("0").rstrip(".") in lead

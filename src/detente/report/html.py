@@ -340,6 +340,10 @@ def _outcomes_section(inp: ReportInput, outcomes: Mapping[str, Any], figs: _Figu
     return "".join(parts)
 
 
+def _baseline_name(baseline: Any) -> str:
+    return "the baseline (no strategy)" if baseline in (None, "none", "") else f"the baseline {baseline}"
+
+
 def _answer(inp: ReportInput, figs: _Figures) -> dict[str, Any] | None:
     """The answer first: a one-line summary and the outcome chart, before any detail."""
     result = inp.result
@@ -386,14 +390,17 @@ def _answer(inp: ReportInput, figs: _Figures) -> dict[str, Any] | None:
             )
 
         lead = (
-            f"Against the baseline {result.get('baseline', 'no strategy')}, the largest effect by {unit} "
+            f"Against {_baseline_name(result.get('baseline'))}, the largest effect by {unit} "
             f"{last} is {best['arm']} on {names.get(best['outcome'], best['outcome'])}: {effect(best)}."
         )
         significant = sorted((r for r in at if r.get("significant")), key=lambda r: -abs(float(r["effect"])))
         points = [
             f"{r['arm']}: {names.get(r['outcome'], r['outcome'])} {effect(r)}" for r in significant[:4] if r is not best
         ]
-        points.append("Effects are arm minus baseline in percentage points with paired 95% intervals, as `detente compare` prints them.")
+        points.append(
+            "Effects are the arm minus the baseline in percentage points, with paired 95% intervals, "
+            "as detente compare prints them."
+        )
         return {"lead": lead, "points": points, "figure": ""}
     return None
 
@@ -1008,7 +1015,7 @@ def render(inp: ReportInput) -> str:
             ("paths", "Paths"),
             ("assumptions", "Assumptions"),
         )
-        if f"id='{sid}'" in body
+        if f"id='{sid}'" in body or f'id="{sid}"' in body
     ]
     from detente import __version__
 
