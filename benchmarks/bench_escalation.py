@@ -25,7 +25,6 @@ import numpy as np
 
 from detente.engines.escalation import simulate, wilson
 from detente.engines.escalation.compile import TYPES, compile_scenario
-from detente.mechanisms import MECHANISMS
 from detente.scenario.io import load_scenario
 
 HORIZON = 24
@@ -36,7 +35,7 @@ def _mesa_reference(scenario_name: str, runs: int, seed: int) -> tuple[float, fl
     import mesa
 
     scen = load_scenario(scenario_name, check_quotes=False)
-    cp = compile_scenario(scen, mechanisms_off=tuple(MECHANISMS))
+    cp = compile_scenario(scen, mechanisms_off=tuple(m.id for m in scen.mechanisms))
     prm = cp.params
     pairs = [tuple(map(int, p)) for p in cp.pairs]
     index = {p: k for k, p in enumerate(pairs)}
@@ -169,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
         print("mesa is not installed: pip install mesa==3.3.1 (the `bench` extra) for the reference")
         return
     ref_rate = args.reference_runs * HORIZON / t_ref
-    core = simulate(scen, runs=4096, horizon=HORIZON, seed=args.seed, mechanisms_off=tuple(MECHANISMS), workers=1)
+    core = simulate(scen, runs=4096, horizon=HORIZON, seed=args.seed, mechanisms_off=tuple(m.id for m in scen.mechanisms), workers=1)
     p_vec, lo, hi = wilson(int((core.arrays["war_first"] >= 1).sum()), core.runs)
     _, rlo, rhi = wilson(round(p_ref * args.reference_runs), args.reference_runs)
     print(f"Mesa 3 per-agent reference (core model): {args.reference_runs} runs in {t_ref:.2f} s, {ref_rate:.0f} rep-steps/s")

@@ -167,7 +167,7 @@ class TestEscalationContract(EngineContract):
         {"overrides": {"engine.rationality": -1.0}},
         {"overrides": {"engine.nonsense": 1.0}},
         {"overrides": {"actors[ZZ].doctrine": 0.5}},
-        {"overrides": {"mechanisms[K11].params.rate": 2.0}},
+        {"overrides": {"mechanisms[accidental-escalation].params.rate": 2.0}},
         {"mechanisms_off": ["K99"]},
         {"strategy": "no-such-strategy"},
         {"chunk_size": 0},
@@ -191,14 +191,14 @@ def test_zero_noise_and_fixed_choices_are_deterministic_across_seeds() -> None:
         "engine.resolve_noise": 0.0,
         "engine.rationality": math.inf,
     }
-    a = simulate(s, runs=50, seed=1, overrides=calm, mechanisms_off=["K11", "K13", "E04", "K19"])
-    b = simulate(s, runs=50, seed=99, overrides=calm, mechanisms_off=["K11", "K13", "E04", "K19"])
+    a = simulate(s, runs=50, seed=1, overrides=calm)  # tiny declares no (stochastic) mechanism
+    b = simulate(s, runs=50, seed=99, overrides=calm)
     for key in a.arrays:
         np.testing.assert_array_equal(a.arrays[key][:50] if a.arrays[key].shape[0] == 50 else a.arrays[key], b.arrays[key][:50] if b.arrays[key].shape[0] == 50 else b.arrays[key], err_msg=key)
     # Every replicate is the same replicate.
     assert (a.arrays["tension"] == a.arrays["tension"][:1]).all()
     fixed = {("X", "Y"): "THREATEN", ("Y", "X"): "NONE"}
-    c = simulate(pair(), runs=20, seed=3, fixed_actions=fixed, mechanisms_off=["K11"])
+    c = simulate(pair(), runs=20, seed=3, fixed_actions=fixed)
     assert (c.arrays["tension"] == c.arrays["tension"][:1]).all()
 
 
@@ -246,7 +246,7 @@ def test_without_conflictual_actions_war_never_happens() -> None:
     from detente.scenario.model import StrategyComponent
 
     comp = StrategyComponent.model_validate({"id": "peace", "name": "peace", "actions": comps})
-    res = simulate(s, runs=1000, seed=2, strategy=[comp], overrides={"mechanisms[K11].params.rate": 1.0})
+    res = simulate(s, runs=1000, seed=2, strategy=[comp], overrides={"mechanisms[accidental-escalation].params.rate": 1.0})
     assert (res.arrays["war_first"] < 0).all()
     assert (res.arrays["accident_first"] < 0).all()
     assert (res.outcome_first_step("force") < 0).all()
@@ -278,7 +278,7 @@ def test_to_dict_has_the_promised_shape_and_is_json() -> None:
     band = d["tension"]["A->B"]
     assert all(band["q05"][i] <= band["q50"][i] <= band["q95"][i] for i in range(13))
     assert set(d["positions"]) == {"arms"}
-    assert set(d["mechanisms"]) >= {"K01", "K19", "E01", "E15"}
+    assert d["mechanisms"] == {}  # tiny declares no mechanism: none acts, none is listed
     assert {"war", "settlement"} <= set(d["paths"])
     first = res.outcome_first_step("b-tests")
     assert first.shape == (300,) and first.dtype == np.int64
@@ -304,8 +304,11 @@ def test_a_strategy_that_favours_consultation_makes_it_more_likely() -> None:
 
 def test_set_actions_and_overrides_reach_the_engine() -> None:
     s = tiny()
-    hawk = simulate(s, runs=800, seed=4, horizon=6, overrides={"actors[C].doctrine": 1.0})
-    dove = simulate(s, runs=800, seed=4, horizon=6, overrides={"actors[C].doctrine": 0.0})
+    # tiny declares no mechanism: the override of a type's parameter adds an instance of `doctrine`.
+    with_doctrine = {"mechanisms[doctrine].params.weight": 1.0}
+    hawk = simulate(s, runs=800, seed=4, horizon=6, overrides={"actors[C].doctrine": 1.0, **with_doctrine})
+    dove = simulate(s, runs=800, seed=4, horizon=6, overrides={"actors[C].doctrine": 0.0, **with_doctrine})
+    assert hawk.mechanisms["doctrine"]["enabled"]
     assert hawk.tension_of("A", "C")[:, -1].mean() > dove.tension_of("A", "C")[:, -1].mean()
 
 
@@ -378,7 +381,7 @@ def test_simulate_command_refuses_bad_input_in_one_line(capsys: pytest.CaptureFi
         main(["simulate", "korea-2018", "--runs", "10", "--off", "K99", "--quiet", "--no-store"])
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("Error: mechanisms_off: unknown id(s) K99")
+    assert err.startswith("Error: mechanisms_off: korea-2018 declares no mechanism K99 (fix: use one of its mechanism ids: K01,")
     with pytest.raises(SystemExit):
         main(["simulate", "korea-2018", "--runs", "10", "--set", "actors[USA].doctrine", "--no-store"])
     assert "expected PATH=VALUE" in capsys.readouterr().err
@@ -455,7 +458,7 @@ def test_simulate_refuses_an_unknown_parameter_name_in_one_line(
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err == (
-        f"Error: {bad}: mechanisms[0].params.rat: unknown parameter 'rat' for K11 "
+        f"Error: {bad}: mechanisms[0].params.rat: unknown parameter 'rat' for K11 (accidental-escalation) "
         "(fix: use one of: channel_damping, rate)"
     )
     assert "\n" not in err

@@ -12,9 +12,10 @@ from detente.calibrate import war_episodes
 from detente.engines.escalation import EscalationModel, SimulationResult, simulate
 from detente.engines.escalation.compile import TYPES
 from detente.engines.escalation.params import engine_params, war_termination_table, war_weibull_for
+from detente.mechanisms import TYPES as MECHANISM_TYPES
 from detente.ontology import EventType
 from detente.scenario.io import load_scenario, parse_scenario
-from detente.scenario.model import Scenario
+from detente.scenario.model import Mechanism, Scenario
 from tests.test_escalation import TINY, TestEscalationContract
 
 # TINY with A and B at war on the as-of date, a ceasefire named event and an outcome that tracks it.
@@ -69,7 +70,9 @@ def test_hazard_zero_reproduces_the_engine_before_war_termination() -> None:
     # Numbers of commit 639c837 (no war termination), runs=300, seed=7, horizon=12: the ceasefire draw
     # uses random numbers nothing else reads, so hazard 0 changes nothing.
     off = {"engine.war_termination": 0.0}
-    tiny_war = simulate(war(), runs=300, seed=7, horizon=12, overrides=off)
+    # Then every mechanism type acted whether declared or not: declare one instance of each.
+    every = tuple(Mechanism(id=t, type=t) for t in MECHANISM_TYPES)
+    tiny_war = simulate(war().model_copy(update={"mechanisms": every}), runs=300, seed=7, horizon=12, overrides=off)
     assert _fingerprint(tiny_war) == ([0, 209, 300], 8287, -300, 54000)
     eur = simulate(load_scenario("eurasia-2023", check_quotes=False), runs=300, seed=7, horizon=12, overrides=off)
     assert _fingerprint(eur) == (

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from detente.mechanisms import EURASIA_2023, KOREA_2018
+from detente.mechanisms import SEED_INSTANCES
 from detente.scenario import (
     Scenario,
     check_references,
@@ -22,6 +22,9 @@ from detente.scenario import (
 from detente.scenario.checks import check_quotes, walk
 from detente.scenario.model import Provenance, Value
 from tests.strategies import scenario_dicts
+
+KOREA_2018 = tuple(k for k in SEED_INSTANCES if k.startswith("K"))
+EURASIA_2023 = tuple(k for k in SEED_INSTANCES if k.startswith("E"))
 
 DATA = Path(__file__).parent / "data"
 

@@ -105,9 +105,9 @@ def bracket_path(scenario: Any, path: str) -> str:
         return path
     ids = {str(getattr(e, "id", None) or getattr(e, "name", "")) for e in getattr(scenario, head)}
     if head == "mechanisms":
-        from detente.mechanisms import MECHANISMS
+        from detente.mechanisms import TYPES
 
-        ids |= set(MECHANISMS)
+        ids |= set(TYPES)  # a type name adds an instance of it
     for k in range(len(segs) - 1, 1, -1):
         cand = ".".join(segs[1:k])
         if cand in ids:

@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 
 from detente.cli._app import app, console
-from detente.mechanisms import MECHANISMS
 from detente.scenario import load_scenario, load_scenario_file, shipped_scenarios
 from detente.scenario.checks import check_quotes, walk
 from detente.scenario.model import (
@@ -115,23 +114,14 @@ def _relation_row(rel: object) -> tuple[str, str, str]:
 
 
 def mechanism_coverage(s: Scenario) -> list[tuple[str, str, str, str]]:
-    """Rows ``(id, name, where represented, quote)`` for every mechanism of the families the scenario uses.
-
-    A mechanism the scenario does not model appears with ``where`` = ``not modelled``.
-    """
-    families = {m.id[0] for m in s.mechanisms}
+    """Rows ``(id, name and type, where represented, quote or assumption)`` for every declared instance."""
     rows = []
-    for mid, name in MECHANISMS.items():
-        if mid[0] not in families:
-            continue
-        m = s.mechanism(mid)
-        if m is None:
-            rows.append((mid, name, "not modelled", ""))
-        else:
-            where = ", ".join(m.represented_by) or "(mechanism entry)"
-            if not m.enabled:
-                where = f"disabled: {where}"
-            rows.append((mid, name, where, m.quote or ""))
+    for m in s.mechanisms:
+        where = ", ".join(m.represented_by) or "(mechanism entry)"
+        if not m.enabled:
+            where = f"disabled: {where}"
+        why = m.quote or (f"assumption: {m.note}" if m.source == "assumption" and m.note else m.source or "")
+        rows.append((m.id, f"{m.name} ({m.type})", where, why))
     return rows
 
 
@@ -196,16 +186,17 @@ def show(scenario: ScenarioArg) -> None:
     console.print(rels)
 
     cov = Table(title="Mechanism coverage")
-    for col in ("id", "mechanism", "represented by", "quote"):
+    for col in ("id", "mechanism (type)", "represented by", "quote or assumption"):
         cov.add_column(col)
     rows = mechanism_coverage(s)
     for mid, name, where, quote in rows:
         cov.add_row(mid, name, _cell(where), _cell(quote, 110))
     console.print(cov)
-    covered = sum(1 for r in rows if r[2] != "not modelled")
+    quoted = sum(1 for m in s.mechanisms if m.quote)
     sourced = sum(1 for _, o in walk(s) if isinstance(o, Provenance) and o.quote)
     console.print(
-        f"{covered} of {len(rows)} mechanisms covered; {sourced} values carry a quote.",
+        f"{len(rows)} mechanisms declared ({quoted} with a quote, {len(rows) - quoted} assumptions); "
+        f"{sourced} values carry a quote.",
         highlight=False,
     )
 

@@ -35,7 +35,7 @@ def simulate(
     horizon: Annotated[int | None, typer.Option(min=1, max=600, help="Steps to run (default: the scenario's horizon).")] = None,
     seed: SeedOpt = 0,
     strategy: Annotated[str | None, typer.Option(help="A strategy id of the scenario to apply.")] = None,
-    off: Annotated[list[str] | None, typer.Option("--off", metavar="ID", help="Switch a mechanism off (repeatable): --off K11.")] = None,
+    off: Annotated[list[str] | None, typer.Option("--off", metavar="ID", help="Switch a mechanism instance off, by its id or its type (repeatable): --off K11.")] = None,
     set_: SetOpt = None,
     workers: WorkersOpt = None,
     json_out: JsonFileOpt = None,

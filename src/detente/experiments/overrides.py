@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from detente.errors import InputError
-from detente.mechanisms import MECHANISMS
+from detente.mechanisms import TYPES
 from detente.scenario.model import Scenario, Value
 
 _HEADS = ("actors", "issues", "relations", "mechanisms", "events")
@@ -139,7 +139,7 @@ def _resolve(scenario: Scenario, path: str) -> FieldPath:
     fields = rest[used:] if entry is not None else rest[1:]
     if entry is None:
         key = rest[0]
-        if head == "mechanisms" and key in MECHANISMS:
+        if head == "mechanisms" and key in TYPES:
             return _mechanism_param(path, key, fields, None)
         known = ", ".join(str(i) for i in ids) or "none"
         raise _fail(path, f"the scenario has no {head} entry {key!r}", f"use one of: {known}")
@@ -173,7 +173,7 @@ def _mechanism_param(path: str, mech: str, fields: list[str], entry: Any) -> Fie
     current = None
     if entry is not None and name in entry.params:
         current = float(entry.params[name].value)
-    defaults = _lever_defaults(mech)
+    defaults = _lever_defaults(entry.type if entry is not None else mech)
     if current is None and defaults is not None:
         if name not in defaults:
             known = ", ".join(sorted(defaults)) or "none"

@@ -612,12 +612,10 @@ def build_scenario(
 
 
 def all_mechanisms() -> tuple[str, ...]:
-    """Every mechanism id the engine knows (to switch them all off)."""
-    try:
-        from detente.mechanisms import MECHANISMS
-    except ImportError:  # pragma: no cover - the library may change how mechanisms are listed
-        return ()
-    return tuple(MECHANISMS)
+    """Every mechanism type the engine knows (``mechanisms_off`` with these switches every instance off)."""
+    from detente.mechanisms import TYPES
+
+    return tuple(TYPES)
 
 
 def outcome_probabilities(

@@ -22,7 +22,6 @@ from detente.errors import (
     ScenarioError,
     UnknownActorError,
 )
-from detente.mechanisms import MECHANISMS
 from detente.ontology import EventType, plover
 from detente.scenario.model import (
     ActionKind,
@@ -102,16 +101,29 @@ def check_references(scenario: Scenario, file: str | Path = "<scenario>") -> Non
             for j, m in enumerate(rel.members):
                 actor_ref(f"{base}.members[{j}]", m)
             _distinct(file, base, [(f"members[{j}]", m) for j, m in enumerate(rel.members)])
+    enabled_types: dict[str, str] = {}
     for i, mech in enumerate(scenario.mechanisms):
-        if mech.id not in MECHANISMS:
+        if mech.enabled and mech.type in enabled_types:
             raise ScenarioError(
                 file,
-                f"mechanisms[{i}].id",
-                f"unknown mechanism {mech.id!r}",
-                "use a mechanism id of docs/mechanisms.md (K01–K19, E01–E15)",
+                f"mechanisms[{i}].type",
+                f"{mech.id} is a second enabled instance of {mech.type!r} (after {enabled_types[mech.type]})",
+                "the engine runs one instance of each type: merge them, or set enabled = false on one",
             )
+        if mech.enabled:
+            enabled_types[mech.type] = mech.id
         for j, a in enumerate(mech.actors):
             actor_ref(f"mechanisms[{i}].actors[{j}]", a)
+    mech_ids = [m.id for m in scenario.mechanisms]
+    for i, strat in enumerate(scenario.strategies):
+        for j, comp in enumerate(strat.components):
+            if comp.mechanism is not None and comp.mechanism not in mech_ids:
+                raise ScenarioError(
+                    file,
+                    f"strategies[{i}].components[{j}].mechanism",
+                    f"no mechanism {comp.mechanism!r} in this scenario",
+                    f"use one of the [[mechanisms]] ids: {', '.join(mech_ids) or 'none declared'}",
+                )
     named = {e.id for e in scenario.events}
     for i, ev in enumerate(scenario.events):
         _check_mode(file, f"events[{i}].mode", ev.event, ev.mode)

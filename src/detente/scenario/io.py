@@ -174,6 +174,9 @@ def _translate(exc: ValidationError, file: str | Path, data: Any) -> ScenarioErr
         )
     if kind == "value_error" and msg.startswith("expected a number"):
         return ScenarioError(file, path, msg, "write a number, e.g. 0.5")
+    if kind == "value_error" and " (fix: " in msg:
+        what, fix = msg.rsplit(" (fix: ", 1)
+        return ScenarioError(file, path, what, fix.removesuffix(")"))
     if kind in {"value_error", "assertion_error"}:
         return ScenarioError(file, path, msg, "change the value to satisfy that rule")
     return ScenarioError(file, path, f"{shown}: {msg}", "see docs/scenario-format.md for this field")

@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from detente.mechanisms import SEED_INSTANCES, TYPES, type_list, type_of
 from detente.ontology import EventType
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
@@ -382,18 +383,42 @@ Relation = Annotated[
 
 
 class Mechanism(Provenance):
-    """A mechanism of the mechanism list (:mod:`detente.mechanisms`) that the scenario models, with its parameters.
+    """An instance of a mechanism type of the library (:mod:`detente.mechanisms`), with its parameters.
 
-    ``represented_by`` says where the scenario represents it (field paths such as
-    ``relations[us-rok-alliance]``), so that ``detente show`` can print a coverage table.
+    ``id`` is the scenario's own id (``K11``, ``P01``, ``india-pak-accidents``); ``type`` names the
+    generic type whose lever runs it (``accidental-escalation``; see ``docs/mechanisms.md``). A file may
+    omit ``type`` for a seed id (K01–K19, E01–E15) or an id that is itself a type name. ``actors`` fills
+    the type's roles in order. ``represented_by`` says where else the scenario represents it (field paths
+    such as ``relations[us-rok-alliance]``), so that ``detente show`` can print a coverage table.
     """
 
-    id: str = Field(pattern=r"^[KE]\d{2}$")
-    name: str = Field(min_length=1)
+    id: Id
+    type: str = ""
+    name: str = Field(default="", min_length=0)
     enabled: bool = True
     represented_by: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
     params: dict[str, Value] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_type(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            return data
+        declared = data.get("type") or None
+        if declared is not None and not isinstance(declared, str):
+            raise ValueError(f"type: expected a type name, got {declared!r}")
+        kind = type_of(data["id"], declared)
+        if kind is None:
+            raise ValueError(
+                f"mechanism {data['id']!r} names no `type` (fix: add type = one of: {type_list()})"
+            )
+        if kind not in TYPES:
+            raise ValueError(f"unknown mechanism type {kind!r} (fix: use one of: {type_list()})")
+        name = data.get("name") or (
+            SEED_INSTANCES[data["id"]][1] if data["id"] in SEED_INSTANCES and declared is None else TYPES[kind].title
+        )
+        return {**data, "type": kind, "name": name}
 
 
 class Preconditions(_Frozen):
@@ -462,7 +487,7 @@ class StrategyComponent(Provenance):
 
     id: Id
     name: str = Field(min_length=1)
-    mechanism: str | None = Field(default=None, pattern=r"^[KE]\d{2}$")
+    mechanism: Id | None = None
     actions: tuple[StrategyAction, ...] = Field(min_length=1)
 
 

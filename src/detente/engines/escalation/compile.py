@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from detente.errors import InputError, ScenarioError
-from detente.mechanisms import MECHANISMS
+from detente.mechanisms import TYPES as MECHANISM_TYPES
 from detente.ontology import EventType, event_score, plover
 from detente.scenario.model import (
     ActorKind,
@@ -92,8 +92,9 @@ class Compiled:
     named_channel: list[tuple[int, int]]  # (action, channel index) requires an active channel
     test_actions: np.ndarray  # actions that are tests (nuclear precondition)
     params: dict[str, float]
-    mech: dict[str, dict[str, float]]  # active mechanisms → params
-    roles: dict[str, tuple[int, ...]]  # mechanism → actor indices
+    mech: dict[str, dict[str, float]]  # active mechanism types → params
+    roles: dict[str, tuple[int, ...]]  # active mechanism type → actor indices
+    instances: dict[str, str]  # active mechanism type → the scenario's instance id
     doctrine: np.ndarray  # (N,)
     resolve: np.ndarray  # (N,)
     audience: np.ndarray  # (N,) weight of reputation
@@ -223,7 +224,8 @@ def _set_path(data: dict[str, Any], scenario: Scenario, path: str, value: Any) -
     if not m or m["head"] not in {"actors", "relations", "issues", "mechanisms", "events", "scenario"}:
         raise InputError(
             f"overrides: {path!r}: not a scenario field path (fix: use e.g. actors[USA].doctrine, "
-            "mechanisms[K11].params.rate, relations[ID].intensity or engine.rationality)"
+            "mechanisms[K11].params.rate (an id of the scenario's [[mechanisms]]), relations[ID].intensity "
+            "or engine.rationality)"
         )
     head, key, rest = m["head"], m["key"], m["rest"]
     if head == "scenario":
@@ -232,8 +234,10 @@ def _set_path(data: dict[str, Any], scenario: Scenario, path: str, value: Any) -
     else:
         items = data[head]
         idx = _find(items, key, head, path)
-        if idx is None and head == "mechanisms" and key in MECHANISMS:
-            items.append({"id": key, "name": MECHANISMS[key], "enabled": True, "params": {}})
+        if idx is None and head == "mechanisms" and key in MECHANISM_TYPES:
+            # A type name the scenario does not instantiate: add an instance of it under that id.
+            title = MECHANISM_TYPES[key].title
+            items.append({"id": key, "type": key, "name": title, "enabled": True, "params": {}})
             idx = len(items) - 1
         if idx is None:
             ids = [str(it.get("id") or it.get("name")) for it in items]
@@ -286,11 +290,11 @@ def _find(items: list[Any], key: str | None, head: str, path: str, key_field: st
 
 
 PARAM_ALIASES: dict[str, dict[str, tuple[str, Callable[[float], float]]]] = {
-    "E05": {"alignment_fluidity": ("autonomy", lambda v: v)},
-    "E11": {"theatre_linkage": ("linkage", lambda v: 0.1 * v)},
-    "E13": {"resolution_coupling": ("decoupling", lambda v: 1.0 - v)},
+    "autonomy": {"alignment_fluidity": ("autonomy", lambda v: v)},
+    "theatre-linkage": {"theatre_linkage": ("linkage", lambda v: 0.1 * v)},
+    "relief-spillover": {"resolution_coupling": ("decoupling", lambda v: 1.0 - v)},
 }
-"""Scenario parameter names the engine reads as its own: alias → (lever parameter, conversion)."""
+"""Scenario parameter names the engine reads as its own, by type: alias → (lever parameter, conversion)."""
 
 
 ACTOR_PARAMS: dict[str, str] = {
@@ -308,7 +312,7 @@ RIVALRY_PARAMS: tuple[str, ...] = tuple(
 ) + ("at_war",)
 """Rivalry ``params`` names: Richardson coefficients (both directions or one) and ``at_war``."""
 RELATION_PARAMS: tuple[str, ...] = ("rear_security",) + tuple(f"logodds_{t.value}" for t in EventType)
-"""``params`` names any relation may carry: E12's rear security, and ``logodds_<TYPE>`` (a PLOVER type),
+"""``params`` names any relation may carry: ``rear_security`` (read by the ``rear-security`` type), and ``logodds_<TYPE>`` (a PLOVER type),
 log-odds added to that type's intercept (and its named specialisations') in both directions of every
 pair of the relation's members. ``detente new`` fits them so that a dyad's standard outcomes match their
 reference-class base rates with every mechanism off."""
@@ -319,18 +323,19 @@ def check_param_names(scenario: Scenario) -> None:
 
     Raises:
         ScenarioError: ``<scenario>: mechanisms[3].params.rat: unknown parameter 'rat' for K11
-            (fix: use one of: channel_damping, rate)``; likewise for ``actors[i].params`` and
+            (accidental-escalation) (fix: use one of: channel_damping, rate)``; likewise for ``actors[i].params`` and
             ``relations[i].params``.
     """
     levers = mechanism_levers()
     for k, entry in enumerate(scenario.mechanisms):
-        lever = levers.get(entry.id)
-        known = sorted({*(lever.params if lever else {}), *PARAM_ALIASES.get(entry.id, {})})
+        lever = levers.get(entry.type)
+        known = sorted({*(lever.params if lever else {}), *PARAM_ALIASES.get(entry.type, {})})
         for name in entry.params:
             if name not in known:
                 raise ScenarioError(
-                    scenario.id, f"mechanisms[{k}].params.{name}", f"unknown parameter {name!r} for {entry.id}",
-                    f"use one of: {', '.join(known)}" if known else f"{entry.id} takes no parameters; remove it",
+                    scenario.id, f"mechanisms[{k}].params.{name}",
+                    f"unknown parameter {name!r} for {entry.id} ({entry.type})",
+                    f"use one of: {', '.join(known)}" if known else f"{entry.type} takes no parameters; remove it",
                 )
     for k, actor in enumerate(scenario.actors):
         for name in actor.params:
@@ -353,12 +358,45 @@ def check_param_names(scenario: Scenario) -> None:
 MAX_PARAM = 1e6
 """Upper bound of a parameter that has no natural one: far beyond any calibrated scale, and small enough
 that sums over actors and steps stay finite in double precision."""
+def active_instances(scenario: Scenario, mechanisms_off: Iterable[str] = ()) -> dict[str, str]:
+    """Type → id of the scenario's instance that runs it (declared, enabled, not switched off).
+
+    ``mechanisms_off`` names instance ids of the scenario (``K11``) or types (``accidental-escalation``;
+    a type the scenario does not declare is accepted and is off anyway).
+
+    Raises:
+        InputError: An id in ``mechanisms_off`` the scenario does not declare, or two enabled instances
+            of one type.
+    """
+    off = set(mechanisms_off)
+    ids = [m.id for m in scenario.mechanisms]
+    unknown = off - set(ids) - set(MECHANISM_TYPES)  # a type the scenario does not declare is off anyway
+    if unknown:
+        raise InputError(
+            f"mechanisms_off: {scenario.id} declares no mechanism {', '.join(sorted(unknown))} "
+            f"(fix: use one of its mechanism ids: {', '.join(ids) or 'none declared'})"
+        )
+    active: dict[str, str] = {}
+    for entry in scenario.mechanisms:
+        if not entry.enabled or entry.id in off or entry.type in off:
+            continue
+        if entry.type in active:
+            raise InputError(
+                f"{scenario.id}: mechanisms[{entry.id}]: a second enabled instance of {entry.type!r} "
+                f"(after {active[entry.type]}) (fix: the engine runs one instance of each type; merge them "
+                "or disable one)"
+            )
+        active[entry.type] = entry.id
+    return active
 
 
 def resolve_params(
     scenario: Scenario, engine: Mapping[str, float], mechanisms_off: Iterable[str]
 ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """Engine params and the params of every active mechanism (defaults, then scenario, then runs)."""
+    """Engine params and the params of every active mechanism type (defaults, then scenario, then runs).
+
+    The mechanisms are keyed by type; only the types of instances the scenario declares are active.
+    """
     defaults = engine_params()
     params = {k: p.default for k, p in defaults.items()}
     for k, v in engine.items():
@@ -370,40 +408,32 @@ def resolve_params(
                 f"{k} is the {p.doc})"
             )
         params[k] = v
-    off = set(mechanisms_off)
-    unknown = off - set(MECHANISMS)
-    if unknown:
-        raise InputError(
-            f"mechanisms_off: unknown id(s) {', '.join(sorted(unknown))} (fix: use ids of "
-            "detente.mechanisms, K01–K19 and E01–E15)"
-        )
     levers = mechanism_levers()
     mech: dict[str, dict[str, float]] = {}
-    for mid, lever in levers.items():
+    for kind, mid in active_instances(scenario, mechanisms_off).items():
         entry = scenario.mechanism(mid)
-        if mid in off or (entry is not None and not entry.enabled):
-            continue
+        assert entry is not None
+        lever = levers[kind]
         values = {k: p.default for k, p in lever.params.items()}
-        if mid == "E12":
-            # The scenario may hold E12 as a relation param (`rear_security`, 0–1): a third of it is the
-            # share of war cost removed at a calm rear (unit conversion, an assumption).
+        if kind == "rear-security":
+            # The scenario may hold rear security as a relation param (`rear_security`, 0–1): a third of
+            # it is the share of war cost removed at a calm rear (unit conversion, an assumption).
             for rel in scenario.relations:
                 if "rear_security" in rel.params:
                     values["rear"] = rel.params["rear_security"].value / 3.0
-        if entry is not None:
-            for alias, (name, convert) in PARAM_ALIASES.get(mid, {}).items():
-                if alias in entry.params and name not in entry.params:
-                    values[name] = convert(entry.params[alias].value)
-            for name, val in entry.params.items():
-                if name in lever.params:
-                    p = lever.params[name]
-                    if not p.lo <= val.value <= min(p.hi, MAX_PARAM):
-                        raise InputError(
-                            f"mechanisms[{mid}].params.{name}: {val.value:g} is outside "
-                            f"[{p.lo:g}, {min(p.hi, MAX_PARAM):g}] (fix: {p.doc})"
-                        )
-                    values[name] = val.value
-        mech[mid] = values
+        for alias, (name, convert) in PARAM_ALIASES.get(kind, {}).items():
+            if alias in entry.params and name not in entry.params:
+                values[name] = convert(entry.params[alias].value)
+        for name, val in entry.params.items():
+            if name in lever.params:
+                p = lever.params[name]
+                if not p.lo <= val.value <= min(p.hi, MAX_PARAM):
+                    raise InputError(
+                        f"mechanisms[{mid}].params.{name}: {val.value:g} is outside "
+                        f"[{p.lo:g}, {min(p.hi, MAX_PARAM):g}] (fix: {p.doc})"
+                    )
+                values[name] = val.value
+        mech[kind] = values
     return params, mech
 
 
@@ -423,6 +453,8 @@ def compile_scenario(
         The compiled arrays.
     """
     check_param_names(scenario)
+    mechanisms_off = tuple(mechanisms_off)
+    active = active_instances(scenario, mechanisms_off)
     params, mech = resolve_params(scenario, engine or {}, mechanisms_off)
     # The war-duration law fitted on the episodes known before the scenario's as-of date.
     first_month, shape = war_weibull_for(scenario.scenario.as_of.year - 1)
@@ -529,8 +561,9 @@ def compile_scenario(
             tests.append(a)
             if _is_provocation(ev):
                 provocations.append(a)
-            if "K12" in mech and _is_nuclear(ev):
-                test_rate = mech["K12"]["test_rate"] if "test_rate" in _overridden(scenario, "K12") else test_rate
+            if "provocation-cycle" in mech and _is_nuclear(ev):
+                if "test_rate" in _overridden(scenario, active["provocation-cycle"]):
+                    test_rate = mech["provocation-cycle"]["test_rate"]
             for p, (i, _j) in enumerate(pairs):
                 if not avail[i]:
                     continue
@@ -689,14 +722,15 @@ def compile_scenario(
         for m in ch.members:
             chan_members[c, ix[m]] = True
     chan_state0 = np.array([ch.state is ChannelState.ACTIVE for ch in channels], dtype=float)
-    # Talks that are proposed or suspended (not defunct) can be (re)opened (K19).
+    # Talks that are proposed or suspended (not defunct) can be (re)opened (talks-activation).
     chan_proposed = np.array(
         [ch.state in (ChannelState.PROPOSED, ChannelState.SUSPENDED) for ch in channels], dtype=bool
     )
 
     roles: dict[str, tuple[int, ...]] = {}
     for entry in scenario.mechanisms:
-        roles[entry.id] = tuple(ix[a] for a in entry.actors)
+        if mech.get(entry.type) is not None and active.get(entry.type) == entry.id:
+            roles[entry.type] = tuple(ix[a] for a in entry.actors)
     nuclear_issue = _nuclear_issue(scenario)
 
     outcomes = tuple(o.id for o in scenario.outcomes)
@@ -729,6 +763,7 @@ def compile_scenario(
         params=params,
         mech=mech,
         roles=roles,
+        instances=active,
         doctrine=doctrine,
         resolve=resolve,
         audience=audience,
@@ -839,17 +874,18 @@ def _available(ev: NamedEvent, scenario: Scenario) -> np.ndarray:
 
 
 def _nuclear_issue(scenario: Scenario) -> int:
-    """The issue K02 acts on.
+    """The issue de facto recognition acts on.
 
-    One named by K02's ``represented_by``, else one whose id or name mentions nuclear weapons, else the
-    first issue; -1 if the scenario has no issues.
+    One named by the ``represented_by`` of the scenario's ``de-facto-recognition`` instance, else one
+    whose id or name mentions nuclear weapons, else the first issue; -1 if the scenario has no issues.
     """
     if not scenario.issues:
         return -1
     ids = [i.id for i in scenario.issues]
-    k02 = scenario.mechanism("K02")
-    if k02 is not None:
-        for ref in k02.represented_by:
+    for entry in scenario.mechanisms:
+        if entry.type != "de-facto-recognition":
+            continue
+        for ref in entry.represented_by:
             m = re.match(r"^issues\[([^\]]+)\]", ref)
             if m and m[1] in ids:
                 return ids.index(m[1])
@@ -860,5 +896,5 @@ def _nuclear_issue(scenario: Scenario) -> int:
 
 
 def regime_mechanism(regime: str) -> str:
-    """The mechanism whose lever a sanctions regime uses (K05 multilateral, K06 otherwise)."""
-    return "K05" if regime == SanctionRegime.MULTILATERAL.value else "K06"
+    """The mechanism type whose lever a sanctions regime uses (multilateral, else secondary sanctions)."""
+    return "multilateral-sanctions" if regime == SanctionRegime.MULTILATERAL.value else "secondary-sanctions"

@@ -28,8 +28,6 @@ from detente.scenario.model import ActionKind, Scenario, Strategy, StrategyCompo
 
 from .compile import TYPES, Compiled, actions_of, compile_scenario, split_overrides, type_action
 
-SPILLOVER = 0.5
-"""Relief per unit of mean cooperation elsewhere when E13 is off (its lever's default)."""
 SETTLE_TENSION = 0.3
 """A settlement is an agreement between rivals while their tension is below this both ways."""
 BLOCK = 256
@@ -203,7 +201,7 @@ class _Run:
         self._buffer: np.ndarray | None = None
         self._levels: list[np.ndarray] = []
         self._tmp: np.ndarray | None = None
-        self._k12: np.ndarray | None = None  # (R, P) K12 utility of every test action this step
+        self._k12: np.ndarray | None = None  # (R, P) provocation-cycle utility of every test action this step
 
     def _level_buffer(self, i: int, R: int, P: int) -> np.ndarray:
         """The ``i``-th (R, P) float32 scratch array of the choice step, allocated once per run."""
@@ -355,15 +353,15 @@ class _Run:
             h = sh + st.issue_w[src] * D + st.doctrine_h[src] + prm["alliance_obligation"] * obl
             q = prm["affinity"] * cp.affinity[src, dst] + st.issue_w[src] * (1.0 - D) * 0.5 - 0.5 * sh
             q = q + st.doctrine_q[src] + 0.5 * cp.coop[last[:, rev]]
-            # Relative power, nuclear deterrence, extended deterrence (E06), misjudged resolve (K10).
+            # Relative power, nuclear deterrence, extended deterrence (extended-deterrence), misjudged resolve (bluff-credibility).
             ratio = cap[:, dst] / (cap[:, src] + cap[:, dst])
             # War is costly even against a weaker side (0.5 + relative power), more so against a nuclear one.
             risk = (0.5 + ratio) * (1.0 + prm["nuclear_deterrence"] * cp.nuclear[dst])
-            if "E06" in mech and st.umbrella_pairs:
+            if "extended-deterrence" in mech and st.umbrella_pairs:
                 for p, s_ix, wgt in st.umbrella_pairs:
                     i = src[p]
                     r2 = cap[:, s_ix] / (cap[:, i] + cap[:, s_ix])
-                    risk[:, p] += mech["E06"]["umbrella"] * wgt * r2 * (1 + prm["nuclear_deterrence"] * cp.nuclear[s_ix])
+                    risk[:, p] += mech["extended-deterrence"]["umbrella"] * wgt * r2 * (1 + prm["nuclear_deterrence"] * cp.nuclear[s_ix])
             if res_for is not st:
                 # Misjudged resolve is drawn once per run: fixed within a phase.
                 res_half = 0.5 + cp.resolve[dst] * np.exp(prm["resolve_noise"] * z_res)
@@ -372,19 +370,19 @@ class _Run:
             if st.at_war_pairs.any():
                 # The war cost of a dyad at war on the as-of date is sunk while the war lasts.
                 w = np.where(st.at_war_pairs & at_war, 0.0, w)
-            if "E12" in mech and len(st.e12) == 2:
+            if "rear-security" in mech and len(st.e12) == 2:
                 a_, b_ = st.e12
                 pr = cp.pair_index[a_, b_]
                 calm = 1.0 - T[:, pr] / (1.0 + T[:, pr]) if pr >= 0 else np.ones(R, f32)
-                w[:, st.src_is[a_]] *= (1.0 - mech["E12"]["rear"] * calm)[:, None]
-            if "K17" in mech:
+                w[:, st.src_is[a_]] *= (1.0 - mech["rear-security"]["rear"] * calm)[:, None]
+            if "counter-pressure" in mech:
                 w = w * (1.0 + self.k17_deter)
-            if "E14" in mech and len(st.e14) == 2:
+            if "power-transition" in mech and len(st.e14) == 2:
                 hg, ch = st.e14
                 closeness = 1.0 - np.abs(cap[:, hg] - cap[:, ch]) / (cap[:, hg] + cap[:, ch])
                 for p in (cp.pair_index[hg, ch], cp.pair_index[ch, hg]):
                     if p >= 0:
-                        h[:, p] += mech["E14"]["parity"] * closeness
+                        h[:, p] += mech["power-transition"]["parity"] * closeness
             h -= prm["audience_cost"] * cp.audience[src]
             h, q, w = h.astype(f32, copy=False), q.astype(f32, copy=False), w.astype(f32, copy=False)
 
@@ -461,14 +459,14 @@ class _Run:
                     cf[:, rev[war_lo]] = cf_lo
                     act = np.where(cf, cp.ceasefire[None, :], act)
                     at_war &= ~cf
-            # Accidents (K11): concurrent military activity in a dyad, damped by channels.
+            # Accidents (accidental-escalation): concurrent military activity in a dyad, damped by channels.
             milact = st.military32[act]
             chan_between = (chan @ st.chan_pair.astype(f32)) > 0.5 if C else np.zeros((R, P), bool)
             accident = np.zeros((R, P), bool)
-            if "K11" in mech:
+            if "accidental-escalation" in mech:
                 activity = milact + milact[:, rev]
-                p_acc = 1.0 - (1.0 - mech["K11"]["rate"]) ** activity
-                p_acc *= 1.0 - mech["K11"]["channel_damping"] * chan_between
+                p_acc = 1.0 - (1.0 - mech["accidental-escalation"]["rate"]) ** activity
+                p_acc *= 1.0 - mech["accidental-escalation"]["channel_damping"] * chan_between
                 hit = (u_acc < p_acc) & st.lower_pair[None, :]
                 if hit.any():
                     # The side with military activity fires; if both, the lower-index actor.
@@ -476,11 +474,11 @@ class _Run:
                     other = hit & ~first_side
                     accident = first_side | other[:, rev]
                     act = np.where(accident, a_assault, act)
-            # K13 engineered pretexts raise the engineer's hostility.
+            # engineered-pretext engineered pretexts raise the engineer's hostility.
             incident = np.zeros(R, bool)
-            if "K13" in mech and st.k13 is not None:
+            if "engineered-pretext" in mech and st.k13 is not None:
                 p13 = st.k13
-                incident = u_misc[:, 0] < mech["K13"]["rate"] * T[:, p13]
+                incident = u_misc[:, 0] < mech["engineered-pretext"]["rate"] * T[:, p13]
             step = t + 1
             if cp.triggered:
                 # A tabled resolution answers its target's provocation; a new provocation starts the clock.
@@ -498,15 +496,15 @@ class _Run:
             Kc = st.coop32[act]
             atype = cp.action_type[act]
             is_threat = atype == TYPES.index(EventType.THREATEN)
-            if "K10" in mech:
-                Cf = np.where(is_threat, Cf * mech["K10"]["credibility"], Cf)
+            if "bluff-credibility" in mech:
+                Cf = np.where(is_threat, Cf * mech["bluff-credibility"]["credibility"], Cf)
             else:
                 Cf = np.where(is_threat, Cf * cp.resolve[src][None, :], Cf)
             decay = st.decay[None, :] + prm["channel_damping"] * chan_between
-            if "K16" in mech and st.k16 is not None:
+            if "back-channel" in mech and st.k16 is not None:
                 p16, client = st.k16
                 consults = (atype[:, p16] == TYPES.index(EventType.CONSULT)).astype(f32)
-                decay[:, st.src_is[client]] += (mech["K16"]["restraint"] * consults)[:, None]
+                decay[:, st.src_is[client]] += (mech["back-channel"]["restraint"] * consults)[:, None]
             decay = np.minimum(decay, 1.0)
             relief = prm["relief"] * Kc[:, rev] * st.relief_boost[None, :]
             Tn2 = (1.0 - decay) * T + st.reaction[None, :] * T[:, rev] + st.grievance[None, :]
@@ -515,57 +513,57 @@ class _Run:
                 # A weapons test alarms every actor, not only the one it is coded against (half weight).
                 tested = by_src(st.is_test[act] * Cf)  # (R, N) conflict of tests by each actor
                 Tn2 += 0.5 * prm["impulse"] * tested[:, dst]
-            if "E11" in mech:
+            if "theatre-linkage" in mech:
                 # link[i→j] = Σ_k partners[i, k]·T[k→j]
                 link = st.link_sum(Ts)
-                Tn2 += mech["E11"]["linkage"] * link
-            if "E13" in mech or True:
-                e13 = mech.get("E13", {})
-                spill = e13.get("spillover", SPILLOVER) * (1.0 - e13.get("decoupling", 0.0))
+                Tn2 += mech["theatre-linkage"]["linkage"] * link
+            if "relief-spillover" in mech:
+                e13 = mech["relief-spillover"]
+                spill = e13["spillover"] * (1.0 - e13["decoupling"])
                 if spill > 0 and P > 2:
                     # Mean cooperation in the other dyads relieves this one (crises resolving together).
                     total = Kc.sum(1, keepdims=True)
                     Tn2 -= spill * (total - Kc - Kc[:, rev]) / (P - 2)
             if incident.any():
-                Tn2[:, st.k13] += mech["K13"]["impulse"] * incident
+                Tn2[:, st.k13] += mech["engineered-pretext"]["impulse"] * incident
             np.maximum(Tn2, 0.0, out=Tn2)
-            # Positions: coercion, persuasion, concession (K07 limits how far coercion moves a target).
+            # Positions: coercion, persuasion, concession (coercion-limit limits how far coercion moves a target).
             if K:
                 capratio = cap[:, src] / (cap[:, src] + cap[:, dst])
                 pull = prm["coerce_rate"] * Cf * capratio * (1.0 - cp.resolve[dst])[None, :]
                 pull += prm["persuade_rate"] * Kc
                 conc = st.is_concession[act].astype(f32)
                 pull += prm["concede_rate"] * conc[:, rev]
-                if "E02" in mech and st.e02 is not None:
+                if "contested-alignment" in mech and st.e02 is not None:
                     for p in st.e02:
-                        pull[:, p] += mech["E02"]["pull"] * Kc[:, p]
+                        pull[:, p] += mech["contested-alignment"]["pull"] * Kc[:, p]
                 np.minimum(pull, 1.0, out=pull)
                 d = pos[:, :, src] - pos[:, :, dst]
                 contrib = pull[:, None, :] * d * (1.0 - 0.5 * cp.sal[:, dst])[None]
                 old_pos = pos
                 pos = pos + by_dst(contrib)
-                if "K07" in mech:
-                    lim = mech["K07"]["limit"]
+                if "coercion-limit" in mech:
+                    lim = mech["coercion-limit"]["limit"]
                     for tgt in st.sanction_targets:
                         pos[:, :, tgt] = np.clip(pos[:, :, tgt], pos_start[:, :, tgt] - lim, pos_start[:, :, tgt] + lim)
-                if "K19" in mech and C:
+                if "talks-activation" in mech and C:
                     for c in range(C):
                         if not cp.chan_members[c].any():
                             continue
                         on = chan[:, c][:, None, None]
                         mem = cp.chan_members[c][None, None, :]
-                        pos = pos + mech["K19"]["roadmap"] * on * mem * (sq[:, :, None] - pos)
+                        pos = pos + mech["talks-activation"]["roadmap"] * on * mem * (sq[:, :, None] - pos)
                 np.clip(pos, 0.0, 1.0, out=pos)
                 weight = cap[:, None, :] * cp.sal[None]
                 target_sq = (weight * pos).sum(-1) / np.maximum(weight.sum(-1), 1e-9)
                 sq = sq + prm["status_quo_rate"] * (target_sq - sq)
-                if "K02" in mech and st.k02 is not None and cp.nuclear_issue >= 0:
+                if "de-facto-recognition" in mech and st.k02 is not None and cp.nuclear_issue >= 0:
                     agree_pairs = st.k02
                     n_agree = (atype[:, agree_pairs] == TYPES.index(EventType.AGREE)).sum(1)
                     k = cp.nuclear_issue
                     nuc = st.k02_actor
-                    sq[:, k] += (1 - (1 - mech["K02"]["recognition"]) ** n_agree) * (pos[:, k, nuc] - sq[:, k])
-                if "E02" in mech and st.e02_alarm is not None:
+                    sq[:, k] += (1 - (1 - mech["de-facto-recognition"]["recognition"]) ** n_agree) * (pos[:, k, nuc] - sq[:, k])
+                if "contested-alignment" in mech and st.e02_alarm is not None:
                     contested, k, leaders = st.e02_alarm
                     moved = pos[:, k, contested] - old_pos[:, k, contested]
                     pa = cp.pair_index[leaders[0], leaders[1]]
@@ -573,57 +571,57 @@ class _Run:
                     # Moving towards leader 0's side alarms leader 1, and vice versa.
                     toward0 = np.sign(pos_start[:, k, leaders[0]] - pos_start[:, k, contested])
                     if pb >= 0:
-                        Tn2[:, pb] += mech["E02"]["alarm"] * np.maximum(moved * toward0, 0)
+                        Tn2[:, pb] += mech["contested-alignment"]["alarm"] * np.maximum(moved * toward0, 0)
                     if pa >= 0:
-                        Tn2[:, pa] += mech["E02"]["alarm"] * np.maximum(-moved * toward0, 0)
+                        Tn2[:, pa] += mech["contested-alignment"]["alarm"] * np.maximum(-moved * toward0, 0)
             T = Tn2
-            # Capacities: sanctions bite (K05/K06), aid (E07), build-up (E08), power transition (E14).
+            # Capacities: sanctions bite (multilateral-sanctions/secondary-sanctions), aid (alignment-support), build-up (military-buildup), power transition (power-transition).
             for regime, tgt, _enf, pres, inten in cp.sanctions:
-                mid = "K05" if regime == "multilateral" else "K06"
+                mid = "multilateral-sanctions" if regime == "multilateral" else "secondary-sanctions"
                 if mid in mech:
                     econ[:, tgt] *= 1.0 - mech[mid]["bite"] * inten
                     econ[:, _enf] *= 1.0 - mech[mid]["enforcer_cost"] * inten
-                    if mid == "K06" and len(pres):
-                        econ[:, pres] *= 1.0 - mech["K06"]["compliance_cost"] * inten
+                    if mid == "secondary-sanctions" and len(pres):
+                        econ[:, pres] *= 1.0 - mech["secondary-sanctions"]["compliance_cost"] * inten
             sanc = (atype == TYPES.index(EventType.SANCTION)).astype(f32)
-            if "K05" in mech:
-                econ *= 1.0 - mech["K05"]["bite"] * by_dst(sanc)
-            if "E07" in mech:
+            if "multilateral-sanctions" in mech:
+                econ *= 1.0 - mech["multilateral-sanctions"]["bite"] * by_dst(sanc)
+            if "alignment-support" in mech:
                 aid = (atype == TYPES.index(EventType.AID)).astype(f32)
-                econ += mech["E07"]["aid_value"] * by_dst(aid)
-            if "E08" in mech and st.e08 is not None:
-                mil[:, st.e08] *= 1.0 + mech["E08"]["growth"]
-            if "E14" in mech and len(st.e14) == 2:
-                mil[:, st.e14[1]] *= 1.0 + mech["E14"]["growth"]
-                econ[:, st.e14[1]] *= 1.0 + mech["E14"]["growth"]
-                mil[:, st.e14[0]] *= 1.0 - mech["E14"]["decline"]
+                econ += mech["alignment-support"]["aid_value"] * by_dst(aid)
+            if "military-buildup" in mech and st.e08 is not None:
+                mil[:, st.e08] *= 1.0 + mech["military-buildup"]["growth"]
+            if "power-transition" in mech and len(st.e14) == 2:
+                mil[:, st.e14[1]] *= 1.0 + mech["power-transition"]["growth"]
+                econ[:, st.e14[1]] *= 1.0 + mech["power-transition"]["growth"]
+                mil[:, st.e14[0]] *= 1.0 - mech["power-transition"]["decline"]
             np.clip(econ, 0.05, 2.0, out=econ)
-            # Standing with the audience (K08, K14).
+            # Standing with the audience (evasion-accusations, reputation-trap).
             material = cp.conflict[act] * (atype >= TYPES.index(EventType.PROTEST))
             rep -= prm["reputation_rate"] * by_src(material.astype(f32))
-            if "K14" in mech and st.k14 is not None:
+            if "reputation-trap" in mech and st.k14 is not None:
                 p_to, p_from = st.k14
                 trapped = src[p_to]
-                rep[:, trapped] -= mech["K14"]["support_cost"] * Kc[:, p_to] + mech["K14"]["abandon_cost"] * Cf[:, p_to]
-            if "K08" in mech and st.k08:
+                rep[:, trapped] -= mech["reputation-trap"]["support_cost"] * Kc[:, p_to] + mech["reputation-trap"]["abandon_cost"] * Cf[:, p_to]
+            if "evasion-accusations" in mech and st.k08:
                 acc = atype == TYPES.index(EventType.ACCUSE)
                 for p in st.k08:
-                    rep[:, dst[p]] -= mech["K08"]["discredit"] * acc[:, p]
-            # Channels: erosion (E04) and activation of proposed talks (K19).
+                    rep[:, dst[p]] -= mech["evasion-accusations"]["discredit"] * acc[:, p]
+            # Channels: erosion (channel-erosion) and activation of proposed talks (talks-activation).
             if C:
                 for c in range(C):
                     members = np.flatnonzero(cp.chan_members[c])
-                    if "E04" in mech:
+                    if "channel-erosion" in mech:
                         cp_pairs = st.chan_pair[c]
                         mean_t = T[:, cp_pairs].mean(1) if cp_pairs.any() else np.zeros(R, f32)
-                        erode = (chan[:, c] > 0.5) & (u_chan[:, c] < mech["E04"]["erosion"] * mean_t)
+                        erode = (chan[:, c] > 0.5) & (u_chan[:, c] < mech["channel-erosion"]["erosion"] * mean_t)
                         chan[erode, c] = 0.0
-                    if "K19" in mech and cp.chan_proposed[c] and st.k19_pairs and (chan[:, c] < 0.5).any():
+                    if "talks-activation" in mech and cp.chan_proposed[c] and st.k19_pairs and (chan[:, c] < 0.5).any():
                         promoted = np.zeros(R, bool)
                         for p in st.k19_pairs:
                             if dst[p] in members:
                                 promoted |= atype[:, p] == TYPES.index(EventType.CONSULT)
-                        opened = (chan[:, c] < 0.5) & promoted & (u_chan[:, c] < mech["K19"]["activation"])
+                        opened = (chan[:, c] < 0.5) & promoted & (u_chan[:, c] < mech["talks-activation"]["activation"])
                         chan[opened, c] = 1.0
             # Records ----------------------------------------------------------------------------
             valid = atype >= 0
@@ -708,7 +706,7 @@ class _Run:
             pv = _sigmoid(3.0 * sign * friend - 1.5)
             pv = np.where(dst == v, 1.0, np.where(src == v, 0.0, pv))
             out[:, :, k] = pv
-        if "K15" in cp.mech and len(st.k15) == 2:
+        if "coordination" in cp.mech and len(st.k15) == 2:
             ks = [k for k, v in enumerate(vetoers) if v in st.k15]
             if len(ks) == 2:
                 both = np.maximum(out[:, :, ks[0]], out[:, :, ks[1]])
@@ -740,52 +738,52 @@ class _Run:
                 p = int(p)
                 cols[p] = cols[p] + v if p in cols else v
 
-        # K12: a nuclear actor tests more the more hostility it perceives (provocation).
+        # provocation-cycle: a nuclear actor tests more the more hostility it perceives (provocation).
         # It is the same for all the tester's test actions and targets: one (R, P) array, not entries.
         self._k12 = None
-        if "K12" in mech and len(cp.test_actions):
+        if "provocation-cycle" in mech and len(cp.test_actions):
             bonus = np.zeros((R, P), np.float32)
             for ps, felt0 in st.k12_testers:
                 # Provocation: the tester's own anger (its strongest hostility, which pressure received
                 # raises at once) beyond its level at the start.
                 felt = sh[:, ps].max(1) - felt0
-                bonus[:, ps] = (np.float32(mech["K12"]["provocation"]) * felt)[:, None]
+                bonus[:, ps] = (np.float32(mech["provocation-cycle"]["provocation"]) * felt)[:, None]
             self._k12 = bonus
-        # K04: the senior presses a junior that cooperates with the senior's rivals.
-        if "K04" in mech:
+        # alliance-discipline: the senior presses a junior that cooperates with the senior's rivals.
+        if "alliance-discipline" in mech:
             for p_sj, p_list in st.k04_watch:
                 coop = np.zeros(T.shape[0], np.float32)
                 for p in p_list:
                     coop += cp.coop[last[:, p]]
                 for a in (_T[EventType.REQUEST], _T[EventType.THREATEN]):
                     add(a, (p_sj,), coop)
-        # K18: last month's contacts warm inter-Korean cooperation.
-        if "K18" in mech and st.k18 is not None:
+        # mediation: last month's contacts warm the two parties' cooperation.
+        if "mediation" in mech and st.k18 is not None:
             contacts, parties = st.k18
             n = np.zeros(T.shape[0], np.float32)
             for p in contacts:
                 n += last[:, p] == _T[EventType.CONSULT]
             for p in parties:
                 for tt in _COOP_CORE:
-                    add(_T[tt], (p,), mech["K18"]["warmth"] * n)
-        # E03: force once the red line is crossed.
-        if "E03" in mech and st.e03 is not None:
+                    add(_T[tt], (p,), mech["mediation"]["warmth"] * n)
+        # red-line: force once the red line is crossed.
+        if "red-line" in mech and st.e03 is not None:
             p, k, holder_pos, crosser_pos = st.e03
             # How far the status quo has moved from the holder's position towards the crosser's.
             share = (sq[:, k] - holder_pos) / (crosser_pos - holder_pos)
-            crossed = share > mech["E03"]["red_line"]
+            crossed = share > mech["red-line"]["red_line"]
             for tt in (EventType.MOBILIZE, EventType.COERCE, EventType.ASSAULT):
-                add(_T[tt], (p,), mech["E03"]["jump"] * crossed)
-        # K17: each warning makes force against the protégés costlier (state kept on _Static).
+                add(_T[tt], (p,), mech["red-line"]["jump"] * crossed)
+        # counter-pressure: each warning makes force against the protégés costlier (state kept on _Static).
 
     def _k15_want(self, st: _Static, last: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] | None:
-        """K15: (pairs, action each pair is drawn to repeat, bonus) from the partner's last action."""
+        """coordination: (pairs, action each pair is drawn to repeat, bonus) from the partner's last action."""
         mech = st.cp.mech
-        if "K15" not in mech or not st.k15_follow:
+        if "coordination" not in mech or not st.k15_follow:
             return None
         me = np.array([a for a, _ in st.k15_follow])
         partner = np.array([b for _, b in st.k15_follow])
-        return me, last[:, partner], mech["K15"]["coordination"]
+        return me, last[:, partner], mech["coordination"]["coordination"]
 
     def _choose(
         self,
@@ -820,7 +818,7 @@ class _Run:
             c, k = float(cp.conflict[a]), float(cp.coop[a])
             if st.is_test[a]:
                 # A weapons test is no attack: its rate is fitted at the initial state and moves only
-                # with the hostility the tester feels (K12), not with the cost of war.
+                # with the hostility the tester feels (provocation-cycle), not with the cost of war.
                 c, k = 0.0, 0.0
             key = (c, k)
             if key not in cache:
@@ -886,7 +884,7 @@ class _Run:
             key = (float(cp.conflict[a]), float(cp.coop[a]), bool(st.is_test[a]))
             if key not in level_exp:
                 c, k, test = key
-                if test and self._k12 is not None:  # U = the K12 provocation term
+                if test and self._k12 is not None:  # U = the provocation-cycle provocation term
                     x = self._level_buffer(len(level_exp), R, P)
                     np.multiply(self._k12, lam32, out=x)
                     np.minimum(x, top, out=x)
@@ -923,7 +921,7 @@ class _Run:
             flat[idx] *= np.exp(np.minimum(lam32 * b, top))
         if follow is not None:
             me, want, bonus = follow
-            # K15: each following pair's bonus applies to the one action its partner took last month.
+            # coordination: each following pair's bonus applies to the one action its partner took last month.
             flat = E.reshape(-1)
             idx = want * (R * P) + (np.arange(R) * P)[:, None] + me[None, :]
             flat[idx] *= np.float32(math.exp(min(lam * bonus, 60.0)))
@@ -980,12 +978,12 @@ class _Run:
 
     def _after_step(self, st: _Static, act: np.ndarray, atype: np.ndarray, Cf: np.ndarray) -> None:
         cp = st.cp
-        if "K17" in cp.mech and st.k17 is not None:
+        if "counter-pressure" in cp.mech and st.k17 is not None:
             p_warn, p_targets = st.k17
             warned = np.isin(atype[:, p_warn], st.k17_types)
             self.k17_deter *= 0.8
             for p in p_targets:
-                self.k17_deter[:, p] += cp.mech["K17"]["deterrence"] * warned
+                self.k17_deter[:, p] += cp.mech["counter-pressure"]["deterrence"] * warned
 
 
 class _Agg:
@@ -1093,7 +1091,7 @@ class _Static:
         t0 = cp.tension0[src, dst]
         sat0 = t0 / (1.0 + t0 / prm["tension_saturation"])
         self.felt0 = {i: float(sat0[src == i].max()) for i in range(n) if (src == i).any()}
-        # K12 testers: (the actor's pairs, its felt hostility at the start) for actors with a test action.
+        # provocation-cycle testers: (the actor's pairs, its felt hostility at the start) for actors with a test action.
         self.k12_testers: list[tuple[np.ndarray, float]] = []
         if len(cp.test_actions):
             for i in np.unique(src):
@@ -1113,43 +1111,43 @@ class _Static:
         def pair(i: int, j: int) -> int:
             return int(pi[i, j])
 
-        # Issue weight and obligations (E05 autonomy), doctrine (E15).
+        # Issue weight and obligations (autonomy autonomy), doctrine (doctrine).
         issue_w = np.full(n, prm["issue_weight"])
         obligation = cp.obligation.copy()
-        for i in role("E05"):
-            aut = mech["E05"]["autonomy"]
+        for i in role("autonomy"):
+            aut = mech["autonomy"]["autonomy"]
             issue_w[i] *= 1 + aut
             obligation[i] *= 1 - aut
         self.issue_w = issue_w.astype(np.float32)
         self.obligation = obligation.astype(np.float32)
-        dw = mech["E15"]["weight"] if "E15" in mech else 0.0
+        dw = mech["doctrine"]["weight"] if "doctrine" in mech else 0.0
         self.doctrine_h = (dw * (2 * cp.doctrine - 1)).astype(np.float32)
         self.doctrine_q = (dw * (1 - 2 * cp.doctrine)).astype(np.float32)
-        # Reaction, grievance, decay per pair (E01, E09, E10, K05/K06 grievances).
+        # Reaction, grievance, decay per pair (standing-grievance, mutual-grievance, hair-trigger, multilateral-sanctions/secondary-sanctions grievances).
         reaction = cp.reaction.copy()
         grievance = cp.grievance.copy()
-        if len(r := role("E10")) >= 2:
-            reaction[r[0], r[1]] += mech["E10"]["reactivity"]
-            reaction[r[1], r[0]] += mech["E10"]["reactivity"]
-        if len(r := role("E01")) >= 2:
-            grievance[r[0], r[1]] += mech["E01"]["grievance"]
-        if len(r := role("E09")) >= 2:
-            grievance[r[0], r[1]] += mech["E09"]["grievance"]
-            grievance[r[1], r[0]] += mech["E09"]["grievance"]
+        if len(r := role("hair-trigger")) >= 2:
+            reaction[r[0], r[1]] += mech["hair-trigger"]["reactivity"]
+            reaction[r[1], r[0]] += mech["hair-trigger"]["reactivity"]
+        if len(r := role("standing-grievance")) >= 2:
+            grievance[r[0], r[1]] += mech["standing-grievance"]["grievance"]
+        if len(r := role("mutual-grievance")) >= 2:
+            grievance[r[0], r[1]] += mech["mutual-grievance"]["grievance"]
+            grievance[r[1], r[0]] += mech["mutual-grievance"]["grievance"]
         self.sanction_targets: list[int] = []
         enforcers_of: dict[int, set[int]] = {}
         pressured_by: list[tuple[int, int]] = []
         for regime, tgt, enf, pres, inten in cp.sanctions:
             self.sanction_targets.append(tgt)
             enforcers_of.setdefault(tgt, set()).update(int(e) for e in enf)
-            mid = "K05" if regime == "multilateral" else "K06"
-            if mid == "K05" and "K05" in mech:
+            mid = "multilateral-sanctions" if regime == "multilateral" else "secondary-sanctions"
+            if mid == "multilateral-sanctions" and "multilateral-sanctions" in mech:
                 for e in enf:
-                    grievance[tgt, e] += mech["K05"]["grievance"] * inten
-            if mid == "K06" and "K06" in mech:
+                    grievance[tgt, e] += mech["multilateral-sanctions"]["grievance"] * inten
+            if mid == "secondary-sanctions" and "secondary-sanctions" in mech:
                 for e in enf:
                     for pp in pres:
-                        grievance[pp, e] += mech["K06"]["resentment"] * inten
+                        grievance[pp, e] += mech["secondary-sanctions"]["resentment"] * inten
             for e in enf:
                 for pp in pres:
                     pressured_by.append((int(e), int(pp)))
@@ -1186,27 +1184,27 @@ class _Static:
         # Sanctions cost the sanctioner (economic cost in the choice).
         sanction_actions = [a for a in range(A) if cp.action_type[a] == TYPES.index(EventType.SANCTION)]
         bonus[:, sanction_actions] -= prm["sanction_cost"]
-        if len(r := role("K01")) >= 2:
+        if len(r := role("rapprochement")) >= 2:
             for i in r:
                 for j in r:
                     if i != j and pair(i, j) >= 0:
-                        bonus[pair(i, j), coop_actions] += mech["K01"]["warmth"]
-                        self.relief_boost[pair(i, j)] += mech["K01"]["relief_boost"]
-        nuc3, guarantor = _nuclear_roles(cp, role("K03"))
+                        bonus[pair(i, j), coop_actions] += mech["rapprochement"]["warmth"]
+                        self.relief_boost[pair(i, j)] += mech["rapprochement"]["relief_boost"]
+        nuc3, guarantor = _nuclear_roles(cp, role("guarantor-monopoly"))
         if nuc3 is not None and guarantor is not None:
             nuc = nuc3
             for j in range(n):
                 if j not in (nuc, guarantor) and pair(nuc, j) >= 0:
                     for tt in (EventType.CONCEDE, EventType.RETREAT):
-                        bonus[pair(nuc, j), _T[tt]] -= mech["K03"]["penalty"]
+                        bonus[pair(nuc, j), _T[tt]] -= mech["guarantor-monopoly"]["penalty"]
         self.k08 = []
-        if "K08" in mech:
+        if "evasion-accusations" in mech:
             for e, pp in pressured_by:
                 if pair(e, pp) >= 0:
-                    bonus[pair(e, pp), _T[EventType.ACCUSE]] += mech["K08"]["propensity"]
+                    bonus[pair(e, pp), _T[EventType.ACCUSE]] += mech["evasion-accusations"]["propensity"]
                     self.k08.append(pair(e, pp))
         self.k09: list[int] = []
-        if "K09" in mech:
+        if "coercive-signalling" in mech:
             seniors = {s for s, _ in cp.juniors}
             for s in seniors:
                 group = {s} | {j for s2, j in cp.juniors if s2 == s}
@@ -1215,85 +1213,85 @@ class _Static:
                         for g in group:
                             if pair(g, tgt) >= 0:
                                 self.k09.append(pair(g, tgt))
-        self.k09_start = int(mech["K09"]["start"]) if "K09" in mech else 0
-        self.k15: tuple[int, ...] = role("K15")
+        self.k09_start = int(mech["coercive-signalling"]["start"]) if "coercive-signalling" in mech else 0
+        self.k15: tuple[int, ...] = role("coordination")
         self.k15_follow: list[tuple[int, int]] = []
         if len(self.k15) >= 2:
             a_, b_ = self.k15[0], self.k15[1]
             for i, j in ((a_, b_), (b_, a_)):
                 if pair(i, j) >= 0:
-                    bonus[pair(i, j), _T[EventType.CONSULT]] += mech["K15"]["coordination"]
+                    bonus[pair(i, j), _T[EventType.CONSULT]] += mech["coordination"]["coordination"]
                 for k in range(n):
                     if k not in (a_, b_) and pair(i, k) >= 0 and pair(j, k) >= 0:
                         self.k15_follow.append((pair(i, k), pair(j, k)))
         self.k16: tuple[int, int] | None = None
-        if len(r := role("K16")) >= 2 and pair(r[0], r[1]) >= 0:
-            bonus[pair(r[0], r[1]), _T[EventType.CONSULT]] += mech["K16"]["contact"]
+        if len(r := role("back-channel")) >= 2 and pair(r[0], r[1]) >= 0:
+            bonus[pair(r[0], r[1]), _T[EventType.CONSULT]] += mech["back-channel"]["contact"]
             self.k16 = (pair(r[0], r[1]), r[1])
         self.k17: tuple[int, list[int]] | None = None
         self.k17_types = np.array([TYPES.index(EventType.REQUEST), TYPES.index(EventType.ACCUSE), TYPES.index(EventType.THREATEN)])
-        if len(r := role("K17")) >= 2 and pair(r[0], r[1]) >= 0:
+        if len(r := role("counter-pressure")) >= 2 and pair(r[0], r[1]) >= 0:
             for tt in (EventType.REQUEST, EventType.ACCUSE, EventType.THREATEN):
-                bonus[pair(r[0], r[1]), _T[tt]] += mech["K17"]["warning"]
+                bonus[pair(r[0], r[1]), _T[tt]] += mech["counter-pressure"]["warning"]
             protected = r[2:] or tuple(j for j in range(n) if j not in r[:2] and cp.affinity[r[0], j] > 0)
             self.k17 = (pair(r[0], r[1]), [pair(r[1], j) for j in protected if pair(r[1], j) >= 0])
         self.k18: tuple[list[int], list[int]] | None = None
-        if len(r := role("K18")) >= 3:
+        if len(r := role("mediation")) >= 3:
             contacts = [pair(r[0], j) for j in r[1:] if pair(r[0], j) >= 0]
             for p in contacts:
-                bonus[p, _T[EventType.CONSULT]] += mech["K18"]["engagement"]
+                bonus[p, _T[EventType.CONSULT]] += mech["mediation"]["engagement"]
             parties = [pair(r[1], r[2]), pair(r[2], r[1])]
             self.k18 = (contacts, [p for p in parties if p >= 0])
         self.k19_pairs: list[int] = []
-        if len(r := role("K19")) >= 1:
+        if len(r := role("talks-activation")) >= 1:
             for i in r:
                 self.k19_pairs.extend(int(p) for p in self.src_is[i])
-        if "E07" in mech:
+        if "alignment-support" in mech:
             for i in range(n):
                 for j in range(n):
                     if i != j and pair(i, j) >= 0 and cp.affinity[i, j] > 0 and cp.obligation[i, j] > 0 and cp.obligation[i, j] < 1:
                         for tt in (EventType.SUPPORT, EventType.COOPERATE, EventType.AID):
-                            bonus[pair(i, j), _T[tt]] += mech["E07"]["alignment"]
-        # K04: junior's cooperation with the senior's rivals costs it; the senior watches it.
+                            bonus[pair(i, j), _T[tt]] += mech["alignment-support"]["alignment"]
+        # alliance-discipline: junior's cooperation with the senior's rivals costs it; the senior watches it.
         self.k04_watch: list[tuple[int, list[int]]] = []
-        if "K04" in mech:
+        if "alliance-discipline" in mech:
             for s, j in cp.juniors:
                 rivals_of_s = [k for k in range(n) if cp.rivals[s, k] and k != j]
                 watched = [pair(j, k) for k in rivals_of_s if pair(j, k) >= 0]
                 for p in watched:
-                    bonus[p, coop_actions] -= mech["K04"]["pressure"]
+                    bonus[p, coop_actions] -= mech["alliance-discipline"]["pressure"]
                 if watched and pair(s, j) >= 0:
                     self.k04_watch.append((pair(s, j), watched))
         self.bonus = bonus
         self.k09_bonus = np.zeros((P, A), np.float32)
         for p in self.k09:
-            self.k09_bonus[p, _T[EventType.MOBILIZE]] += mech["K09"]["pressure"]
+            self.k09_bonus[p, _T[EventType.MOBILIZE]] += mech["coercive-signalling"]["pressure"]
         # Strategy event actions.
         self.strategy = cp.strategy_bias
         # Pair/actor look-ups for other levers.
         self.umbrella_pairs: list[tuple[int, int, float]] = []
-        if "E06" in mech:
+        if "extended-deterrence" in mech:
             for s, j in cp.juniors:
                 if cp.senior_of[s, j] > 0:
                     for i in range(n):
                         if i not in (s, j) and pair(i, j) >= 0:
                             self.umbrella_pairs.append((pair(i, j), s, float(cp.senior_of[s, j])))
-        self.e12 = role("E12")[:2]
-        self.e14 = role("E14")[:2]
-        self.e08 = role("E08")[0] if role("E08") else None
-        self.k13 = pair(*role("K13")[:2]) if len(role("K13")) >= 2 and pair(*role("K13")[:2]) >= 0 else None
+        self.e12 = role("rear-security")[:2]
+        self.e14 = role("power-transition")[:2]
+        self.e08 = role("military-buildup")[0] if role("military-buildup") else None
+        self.k13 = pair(*role("engineered-pretext")[:2]) if len(role("engineered-pretext")) >= 2 and pair(*role("engineered-pretext")[:2]) >= 0 else None
         self.k14: tuple[int, int] | None = None
-        if len(r := role("K14")) >= 2 and pair(r[0], r[1]) >= 0:
+        if len(r := role("reputation-trap")) >= 2 and pair(r[0], r[1]) >= 0:
             self.k14 = (pair(r[0], r[1]), pair(r[1], r[0]))
         self.k02: np.ndarray | None = None
         self.k02_actor = 0
-        if (nuc_k02 := _nuclear_roles(cp, role("K02"))[0]) is not None:
+        if (nuc_k02 := _nuclear_roles(cp, role("de-facto-recognition"))[0]) is not None:
             nuc = nuc_k02
             self.k02_actor = nuc
             self.k02 = np.array([p for p in range(P) if (src[p] == nuc) != (dst[p] == nuc)], dtype=np.int64)
         self.e02: list[int] | None = None
         self.e02_alarm: tuple[int, int, tuple[int, int]] | None = None
-        if len(r := role("E02")) >= 3:
+        if len(r := role("contested-alignment")) >= 3:
             contested, lead_a = r[-1], r[0]
             others = [x for x in r[1:-1] if cp.rivals[lead_a, x]] or [r[-2]]
             lead_b = others[0]
@@ -1302,13 +1300,13 @@ class _Static:
             if k >= 0:
                 self.e02_alarm = (contested, k, (lead_a, lead_b))
         self.e03: tuple[int, int, float, float] | None = None
-        if len(r := role("E03")) >= 2 and pair(r[0], r[1]) >= 0 and len(cp.issues):
+        if len(r := role("red-line")) >= 2 and pair(r[0], r[1]) >= 0 and len(cp.issues):
             k = int(np.argmax(cp.sal[:, r[0]]))
             if cp.pos0[k, r[1]] != cp.pos0[k, r[0]]:
                 self.e03 = (pair(r[0], r[1]), k, float(cp.pos0[k, r[0]]), float(cp.pos0[k, r[1]]))
 
     def bonus_at(self, t: int) -> np.ndarray:
-        """Static bonuses plus those active at step ``t`` (K09 after its start, strategy actions)."""
+        """Static bonuses plus those active at step ``t`` (coercive-signalling after its start, strategy actions)."""
         b = self.bonus
         if self.k09 and t >= self.k09_start:
             b = b + self.k09_bonus

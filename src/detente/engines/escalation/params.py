@@ -1,8 +1,8 @@
 """Every parameter of the escalation engine and every mechanism lever, with defaults and provenance.
 
 A parameter's ``source`` is one of: ``"data: …"`` (a public data set, fitted by ``detente calibrate``),
-``"article: …"`` (a quote of a seed article) or ``"assumption"`` (an explicit modelling assumption).
-Scenario files override mechanism parameters with ``[[mechanisms]] params``; runs override anything with
+or ``"assumption"`` (an explicit modelling assumption; the seed articles claim mechanisms but give no
+numbers). Scenario files override mechanism parameters with ``[[mechanisms]] params``; runs override anything with
 ``overrides={"engine.rationality": 2.0, "mechanisms[K11].params.rate": 0.02}``.
 
 References:
@@ -134,7 +134,7 @@ def engine_params() -> dict[str, Param]:
         ),
         "resolve_noise": Param(
             0.4,
-            "σ of the lognormal error with which an actor misjudges another's resolve (drawn per run; K10)",
+            "σ of the lognormal error with which an actor misjudges another's resolve (drawn per run; bluff-credibility)",
             "assumption",
         ),
         "issue_weight": Param(
@@ -148,7 +148,7 @@ def engine_params() -> dict[str, Param]:
         "nuclear_deterrence": Param(
             2.0,
             "extra war cost when the target has nuclear weapons (×(1 + this))",
-            "article: 'especially considering the nuclear potential of both North Korea and the United States'",
+            "assumption (the articles stress both sides' nuclear potential but give no number)",
         ),
         "audience_cost": Param(
             0.6,
@@ -242,196 +242,204 @@ def engine_params() -> dict[str, Param]:
     }
 
 
+ARTICLE_NO_NUMBER = "assumption (an order of magnitude; the article that claims the mechanism gives no number)"
+"""The source of a lever default whose mechanism a seed article claims without giving a number."""
+
+
 def mechanism_levers() -> dict[str, Lever]:
-    """Every mechanism of the mechanism list (:mod:`detente.mechanisms`): its lever in this engine and its default params."""
+    """Every mechanism type of :mod:`detente.mechanisms`: its lever in this engine and its default params.
+
+    Defaults are per month; the engine converts them to the scenario's time step (``docs/model.md``).
+    """
+    art = ARTICLE_NO_NUMBER
     return {
-        "K01": Lever(
-            "cooperative actions between the rapprochement actors gain `warmth` utility, and their "
-            "cooperation relieves tension `relief_boost`× more",
+        "rapprochement": Lever(
+            "cooperative actions between the two parties gain `warmth` utility, and their cooperation "
+            "relieves tension `relief_boost`× more",
             {
-                "warmth": Param(1.0, "utility bonus of cooperation between the actors", "article: 'significant progress was made in the inter-Korean dialogue'"),
+                "warmth": Param(1.0, "utility bonus of cooperation between the parties", art),
                 "relief_boost": Param(1.0, "extra relief multiplier of their cooperative events"),
             },
             ("party", "party"),
         ),
-        "K02": Lever(
+        "de-facto-recognition": Lever(
             "each agreement with the nuclear actor moves the status quo of the nuclear issue "
             "`recognition` of the way towards its position (de facto recognition)",
-            {"recognition": Param(0.05, "share of the distance moved per agreement", "article: 'effectively acknowledging Pyongyang's status as a nuclear power'")},
+            {"recognition": Param(0.05, "share of the distance moved per agreement", art, hi=1.0)},
             ("nuclear actor (the listed actor with an unrecognised programme)",),
         ),
-        "K03": Lever(
+        "guarantor-monopoly": Lever(
             "the nuclear actor's concessions to anyone but the guarantor lose `penalty` utility",
-            {"penalty": Param(2.0, "utility lost by conceding to a non-guarantor", "article: 'Seoul cannot provide any security guarantees'")},
+            {"penalty": Param(2.0, "utility lost by conceding to a non-guarantor", art)},
             ("nuclear actor (unrecognised programme)", "guarantor (first recognised nuclear power listed)"),
         ),
-        "K04": Lever(
+        "alliance-discipline": Lever(
             "a senior ally gains utility for REQUEST/THREATEN towards a junior ally in proportion to the "
             "junior's cooperation with the senior's rivals, and the junior's cooperation with them costs "
             "`pressure`",
-            {"pressure": Param(0.8, "utility cost of the junior's cooperation with its senior's rivals", "article: '\u201ctwisting the arms\u201d of his allies and partners'")},
+            {"pressure": Param(0.8, "utility cost of the junior's cooperation with its senior's rivals", art)},
         ),
-        "K05": Lever(
+        "multilateral-sanctions": Lever(
             "multilateral sanctions cut the target's economic capacity by `bite`×intensity a month, cost "
             "each enforcer `enforcer_cost`×intensity, and raise the target's hostility towards the enforcers",
-            {"bite": Param(0.03, "monthly share of economic capacity lost at intensity 1"), "grievance": Param(0.15, "monthly hostility of the target towards each enforcer at intensity 1"), "enforcer_cost": Param(0.002, "monthly share of each enforcer's economy lost at intensity 1")},
+            {"bite": Param(0.03, "monthly share of economic capacity lost at intensity 1", hi=1.0), "grievance": Param(0.15, "monthly hostility of the target towards each enforcer at intensity 1"), "enforcer_cost": Param(0.002, "monthly share of each enforcer's economy lost at intensity 1", hi=1.0)},
         ),
-        "K06": Lever(
+        "secondary-sanctions": Lever(
             "unilateral/secondary sanctions cut the target's economy by `bite`×intensity and the enforcers' by "
             "`enforcer_cost`×intensity a month, cost pressured third parties `compliance_cost`×intensity of "
             "their economy, and raise their hostility towards the enforcer by `resentment`×intensity",
-            {"compliance_cost": Param(0.01, "monthly economic cost to a pressured third party"), "resentment": Param(0.2, "monthly hostility of a pressured third party towards the enforcer", "article: 'the tacit threat being that repressive measures will be employed against dissenters'"), "bite": Param(0.02, "monthly share of the target's economy lost at intensity 1"), "enforcer_cost": Param(0.002, "monthly share of each enforcer's economy lost at intensity 1")},
+            {"compliance_cost": Param(0.01, "monthly economic cost to a pressured third party", hi=1.0), "resentment": Param(0.2, "monthly hostility of a pressured third party towards the enforcer", art), "bite": Param(0.02, "monthly share of the target's economy lost at intensity 1", hi=1.0), "enforcer_cost": Param(0.002, "monthly share of each enforcer's economy lost at intensity 1", hi=1.0)},
         ),
-        "K07": Lever(
+        "coercion-limit": Lever(
             "coercion and sanctions move the target's issue positions at most `limit` (share of the scale) "
             "from where they started; off, coercion can move them all the way",
-            {"limit": Param(0.15, "largest movement of a sanctioned target's position", "article: 'There is no way that a blockade will force North Korea to abandon its nuclear programme wholesale'", hi=1.0)},
+            {"limit": Param(0.15, "largest movement of a sanctioned target's position", art, hi=1.0)},
         ),
-        "K08": Lever(
+        "evasion-accusations": Lever(
             "enforcers gain `propensity` utility to ACCUSE pressured third parties; each accusation costs the "
             "accused `discredit` standing with the audience",
-            {"propensity": Param(1.0, "utility bonus of accusing a pressured third party"), "discredit": Param(0.05, "standing lost per accusation", "article: 'accused, often without grounds, of violating the sanctions'")},
+            {"propensity": Param(1.0, "utility bonus of accusing a pressured third party"), "discredit": Param(0.05, "standing lost per accusation", art)},
         ),
-        "K09": Lever(
-            "the senior ally and its junior gain `pressure` utility for MOBILIZE towards the sanctions target "
-            "from step `start` (after the Olympic truce)",
-            {"pressure": Param(1.0, "utility bonus of demonstrative military moves", "article: 'demonstrative military preparations'"), "start": Param(1.0, "first step of the pressure")},
+        "coercive-signalling": Lever(
+            "senior allies and their juniors gain `pressure` utility for MOBILIZE towards a sanctions target "
+            "from month `start`",
+            {"pressure": Param(1.0, "utility bonus of demonstrative military moves", art), "start": Param(1.0, "first month of the pressure (a step index after conversion)")},
         ),
-        "K10": Lever(
+        "bluff-credibility": Lever(
             "a threat raises its target's hostility at full weight whatever the threatener's true resolve "
             "(a bluff must be taken seriously); off, threats count only × the threatener's resolve",
-            {"credibility": Param(1.0, "weight of a threat on its target's hostility", "article: 'even if Trump is bluffing ... have to take these plans seriously'", hi=1.0)},
+            {"credibility": Param(1.0, "weight of a threat on its target's hostility", art, hi=1.0)},
         ),
-        "K11": Lever(
+        "accidental-escalation": Lever(
             "each month, each unit of concurrent military activity (MOBILIZE, COERCE, ASSAULT) in a dyad "
             "causes an accidental clash (ASSAULT) with probability `rate`, damped by `channel_damping` when "
             "a channel joins the two",
-            {"rate": Param(0.02, "accident probability per unit of military activity per month", "article: 'by accident, oversight or fatal confluence of circumstances'", hi=1.0), "channel_damping": Param(0.5, "share of accidents prevented by an active crisis channel", hi=1.0)},
+            {"rate": Param(0.02, "accident probability per unit of military activity per month", art, hi=1.0), "channel_damping": Param(0.5, "share of accidents prevented by an active crisis channel", hi=1.0)},
         ),
-        "K12": Lever(
+        "provocation-cycle": Lever(
             "a nuclear actor's utility of a test event rises by `provocation` per unit of its strongest "
             "(saturated) hostility beyond the initial level, which pressure it receives raises; the rate at "
             "the initial state is fitted to the test history",
-            {"provocation": Param(0.8, "utility of testing per unit of perceived hostility", "article: 'provoke it into a sharp reaction, for example carrying out further nuclear tests'"), "test_rate": _data("prk_nuclear_month_rate", 0.13, "monthly probability of a nuclear test at calm (missile tests use their own fitted rates)", hi=1.0)},
+            {"provocation": Param(0.8, "utility of testing per unit of perceived hostility", art), "test_rate": _data("prk_nuclear_month_rate", 0.13, "monthly probability of a nuclear test at calm (missile tests use their own fitted rates)", hi=1.0)},
         ),
-        "K13": Lever(
+        "engineered-pretext": Lever(
             "each month the engineering actor fabricates an incident against its target with probability "
             "`rate`×tension; an incident raises its hostility by `impulse` and lowers its audience cost of "
             "force",
-            {"rate": Param(0.02, "monthly chance of a pretext per unit of tension", "article: 'engineering a casus belli situation'", hi=1.0), "impulse": Param(0.5, "hostility added by an incident")},
+            {"rate": Param(0.02, "monthly chance of a pretext per unit of tension", art, hi=1.0), "impulse": Param(0.5, "hostility added by an incident")},
             ("engineer", "target"),
         ),
-        "K14": Lever(
+        "reputation-trap": Lever(
             "the trapped actor loses standing `support_cost`×cooperation when it supports the client and "
             "`abandon_cost`×conflict when it acts against it",
-            {"support_cost": Param(0.05, "standing lost per unit of support", "article: 'Continued support of Pyongyang would undermine China's image'"), "abandon_cost": Param(0.08, "standing lost per unit of conflict with the client", "article: 'its reputation among friendly and undecided states will be seriously damaged'")},
+            {"support_cost": Param(0.05, "standing lost per unit of support", art), "abandon_cost": Param(0.08, "standing lost per unit of conflict with the client", art)},
             ("trapped", "client"),
         ),
-        "K15": Lever(
+        "coordination": Lever(
             "coordinated actors gain `coordination` utility for CONSULT with each other and for repeating "
             "towards a third party what the partner did to it last month; they veto together",
-            {"coordination": Param(1.0, "utility bonus of consultation and of the partner's last action", "article: 'strengthening coordinated actions between Russia and China'")},
+            {"coordination": Param(1.0, "utility bonus of consultation and of the partner's last action", art)},
             ("partner", "partner"),
         ),
-        "K16": Lever(
+        "back-channel": Lever(
             "the contacting actor gains `contact` utility to CONSULT the client; each consultation adds "
-            "`restraint` to the decay of the client's hostility",
-            {"contact": Param(1.0, "utility bonus of contacts"), "restraint": Param(0.1, "extra decay of the client's hostility per consultation", "article: 'persuade North Korea to act with greater patience and flexibility'", hi=1.0)},
+            "`restraint` to the monthly decay of the client's hostility",
+            {"contact": Param(1.0, "utility bonus of contacts"), "restraint": Param(0.1, "extra monthly decay of the client's hostility per consultation", art, hi=1.0)},
             ("contact", "client"),
         ),
-        "K17": Lever(
+        "counter-pressure": Lever(
             "the warning actor gains `warning` utility to REQUEST/ACCUSE the pressuring power; each warning "
             "raises that power's perceived cost of force against the protégés by `deterrence`",
-            {"warning": Param(0.8, "utility bonus of warnings"), "deterrence": Param(0.3, "added war cost per warning (decays with tension)", "article: 'would violate Russia's national interests and provoke an appropriate response'")},
+            {"warning": Param(0.8, "utility bonus of warnings"), "deterrence": Param(0.3, "added war cost per warning (decays with tension)", art)},
             ("warner", "pressured power"),
         ),
-        "K18": Lever(
-            "the working actor gains `engagement` utility to CONSULT the other Korean parties; each contact "
-            "adds `warmth` to their mutual cooperation next month",
-            {"engagement": Param(0.8, "utility bonus of contacts"), "warmth": Param(0.5, "inter-Korean cooperation bonus per contact", "article: 'encourage a warming of relations between the North and the South'")},
-            ("worker", "party", "party"),
+        "mediation": Lever(
+            "the mediator gains `engagement` utility to CONSULT the two parties; each contact adds `warmth` "
+            "to their mutual cooperation next step",
+            {"engagement": Param(0.8, "utility bonus of contacts"), "warmth": Param(0.5, "cooperation bonus between the parties per contact", art)},
+            ("mediator", "party", "party"),
         ),
-        "K19": Lever(
+        "talks-activation": Lever(
             "a proposed channel becomes active with probability `activation` per month while its promoters "
-            "consult; while active it damps tension (channel_damping) and moves positions `roadmap` towards "
-            "the status quo",
-            {"activation": Param(0.03, "monthly probability the proposed talks open when promoted", "article: 'promoting the concept of six-party talks'", hi=1.0), "roadmap": Param(0.03, "monthly step of positions towards compromise while active")},
+            "consult; while active it damps tension (channel_damping) and moves positions `roadmap` a month "
+            "towards the status quo",
+            {"activation": Param(0.03, "monthly probability the proposed talks open when promoted", art, hi=1.0), "roadmap": Param(0.03, "monthly step of positions towards compromise while active", hi=1.0)},
             ("promoter", "promoter"),
         ),
-        "E01": Lever(
-            "the rejected party holds a standing grievance `grievance` (Richardson g) towards the rejecting "
-            "party",
-            {"grievance": Param(0.2, "monthly hostility", "article (2023): draft treaties sent as ultimatums, rejected")},
-            ("rejected", "rejecting"),
+        "standing-grievance": Lever(
+            "the aggrieved party holds a standing grievance `grievance` (Richardson g, per month) towards the "
+            "object of its grievance",
+            {"grievance": Param(0.2, "monthly hostility", art)},
+            ("aggrieved", "object"),
         ),
-        "E02": Lever(
+        "contested-alignment": Lever(
             "aid and cooperation from a bloc to the contested state move its alignment position `pull` "
             "towards that bloc, and the rival bloc's hostility rises by `alarm` per unit moved",
-            {"pull": Param(0.05, "share of the distance moved per aid event"), "alarm": Param(1.0, "hostility per unit of alignment lost")},
+            {"pull": Param(0.05, "share of the distance moved per aid event", hi=1.0), "alarm": Param(1.0, "hostility per unit of alignment lost")},
             ("bloc leader", "…", "contested state (last)"),
         ),
-        "E03": Lever(
+        "red-line": Lever(
             "when the status quo of the holder's most salient issue has moved more than `red_line` of the "
             "way from the holder's position to the crosser's, the holder gains `jump` utility for force",
             {"red_line": Param(0.6, "share of the way from holder to crosser where the red line lies", hi=1.0), "jump": Param(1.5, "utility of force once it is crossed")},
             ("holder", "crosser"),
         ),
-        "E04": Lever(
+        "channel-erosion": Lever(
             "an active channel is suspended with probability `erosion`×mean tension of its members a month",
             {"erosion": Param(0.05, "monthly suspension probability per unit of tension", hi=1.0)},
         ),
-        "E05": Lever(
+        "autonomy": Lever(
             "autonomous actors weigh alliance obligations ×(1−`autonomy`) and issue distance ×(1+`autonomy`)",
             {"autonomy": Param(0.5, "case-by-case weight", hi=1.0)},
-            ("autonomous", "autonomous"),
+            ("autonomous", "…"),
         ),
-        "E06": Lever(
+        "extended-deterrence": Lever(
             "extended deterrence adds the senior's power (and nuclear status) to the war cost of attacking a "
             "junior ally, × `umbrella`",
             {"umbrella": Param(1.0, "weight of the senior's protection")},
         ),
-        "E07": Lever(
+        "alignment-support": Lever(
             "partners gain `alignment` utility for SUPPORT/COOPERATE/AID with each other; aid restores the "
             "recipient's economy by `aid_value`",
             {"alignment": Param(0.8, "utility bonus of support among partners"), "aid_value": Param(0.01, "economic capacity restored per aid event")},
         ),
-        "E08": Lever(
-            "the building actor's military capability grows by `growth` a month and its test rate rises",
+        "military-buildup": Lever(
+            "the building actor's military capability grows by `growth` a month",
             {"growth": Param(0.01, "monthly growth of military capability")},
             ("builder",),
         ),
-        "E09": Lever(
-            "a standing grievance `grievance` in both directions of the strait dyad",
+        "mutual-grievance": Lever(
+            "a standing grievance `grievance` (per month) in both directions of the dyad",
             {"grievance": Param(0.1, "monthly hostility")},
             ("party", "party"),
         ),
-        "E10": Lever(
-            "the inter-Korean dyad reacts `reactivity` more strongly (Richardson a)",
-            {"reactivity": Param(0.08, "added reaction coefficient")},
+        "hair-trigger": Lever(
+            "the dyad reacts `reactivity` more strongly (Richardson a, per month)",
+            {"reactivity": Param(0.08, "added monthly reaction coefficient")},
             ("party", "party"),
         ),
-        "E11": Lever(
+        "theatre-linkage": Lever(
             "an actor's hostility towards a rival rises by `linkage`× the hostility of its partners and allies "
-            "towards that rival (one theatre feeds the other)",
+            "towards that rival each month (one theatre feeds the other)",
             {"linkage": Param(0.05, "share of partners' tension taken on per month")},
         ),
-        "E12": Lever(
+        "rear-security": Lever(
             "while its rear is calm (low tension with the rear partner) the actor's war cost falls by `rear`",
             {"rear": Param(0.3, "share of war cost removed at zero rear tension", hi=1.0)},
             ("actor", "rear partner"),
         ),
-        "E13": Lever(
-            "cooperation in one dyad relieves tension in the others only ×(1−`decoupling`); off, relief "
-            "spills over fully (crises resolve together)",
+        "relief-spillover": Lever(
+            "cooperation in one dyad relieves tension in the others by `spillover`×(1−`decoupling`) per unit "
+            "of mean cooperation elsewhere; off (or undeclared), crises do not relieve each other",
             {"decoupling": Param(1.0, "share of the spillover that does not happen", hi=1.0), "spillover": Param(0.5, "relief of every dyad per unit of mean cooperation in the other dyads")},
         ),
-        "E14": Lever(
+        "power-transition": Lever(
             "the challenger's capability grows by `growth` and the hegemon's shrinks by `decline` a month; "
             "their hostility gains `parity`×(closeness to parity)",
             {"growth": Param(0.005, "monthly growth"), "decline": Param(0.002, "monthly decline"), "parity": Param(0.5, "hostility drive at parity")},
             ("hegemon", "challenger"),
         ),
-        "E15": Lever(
+        "doctrine": Lever(
             "doctrine d adds `weight`×(2d−1) to the hostility drive and `weight`×(1−2d) to the cooperation "
             "drive (force vs. trust)",
             {"weight": Param(1.0, "weight of doctrine in choices")},
@@ -440,5 +448,5 @@ def mechanism_levers() -> dict[str, Lever]:
 
 
 def lever_summary() -> dict[str, str]:
-    """Mechanism id → the one-line lever description (for reports)."""
+    """Mechanism type → the one-line lever description (for reports)."""
     return {k: v.lever for k, v in mechanism_levers().items()}

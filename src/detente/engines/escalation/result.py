@@ -21,7 +21,7 @@ REPORT_HORIZONS = (6, 12, 24)
 
 ENGINE_STATES = {
     "engine:war": "first use of force (any ASSAULT, chosen or accidental) between any two rivals not at war on the as-of date",
-    "engine:accidental-war": "first accidental clash (K11: concurrent military activity) between such rivals",
+    "engine:accidental-war": "first accidental clash (accidental-escalation: concurrent military activity) between such rivals",
     "engine:settlement": "first agreement within a principal rivalry once its tension is below 0.3 both ways",
 }
 """One-line definitions of the engine's own states (reported apart from a scenario's tracked outcomes)."""
@@ -56,7 +56,7 @@ class SimulationResult:
         tension: ``(runs, horizon+1, pairs)`` tension of each ordered pair at steps 0…H.
         status_quo: ``(runs, horizon+1, issues)`` the status quo of each issue on its own scale.
         war_first / accident_first / settlement_first: ``(runs,)`` first step of any use of force
-            between states, of an accidental clash (K11), of an agreement between rivals.
+            between states, of an accidental clash (type accidental-escalation), of an agreement between rivals.
         peaks: ``(runs, horizon)`` the PLOVER type index of the most conflictual event each step
             (the most cooperative if there was no conflict; -1 if nothing happened).
     """

@@ -49,7 +49,7 @@ def simulate(
             seed share their random numbers replicate by replicate.
         strategy: A strategy id of the scenario, a ``Strategy``, or a list of components.
         overrides: Scenario field paths (or ``engine.NAME``) to values.
-        mechanisms_off: Mechanism ids to switch off.
+        mechanisms_off: Ids of the scenario's mechanism instances (or mechanism types) to switch off.
         chunk_size: Replicates per chunk (rounded up to a multiple of 256); default 2048 (cache-sized).
         progress: ``True`` for a progress bar on stderr, or a callback ``(done, total)``.
         workers: Processes; default 1 below 20 000 runs, else the CPU count (at most 2 per chunk).
@@ -104,9 +104,15 @@ def simulate(
         hi = np.array([s[1] for s in scale])
         arrays["status_quo"] = (lo + (hi - lo) * arrays["status_quo"]).astype(np.float32)
     levers = mechanism_levers()
+    running = model._base  # the scenario with the run's overrides (which may add an instance)
     mechanisms = {
-        mid: {"enabled": mid in comp.mech, "lever": lever.lever, "params": comp.mech.get(mid, {})}
-        for mid, lever in levers.items()
+        m.id: {
+            "type": m.type,
+            "enabled": comp.instances.get(m.type) == m.id,
+            "lever": levers[m.type].lever,
+            "params": comp.mech.get(m.type, {}) if comp.instances.get(m.type) == m.id else {},
+        }
+        for m in running.mechanisms
     }
     return SimulationResult(
         scenario=scenario.id,
