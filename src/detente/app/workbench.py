@@ -179,7 +179,7 @@ class Workbench:
                 walk(item, f"{head}[{key}]")
         levers = mechanism_levers()
         for m in scen.mechanisms:
-            lever = levers.get(m.id)
+            lever = levers.get(m.type)
             if lever is None:
                 continue
             for pname, prm in lever.params.items():
