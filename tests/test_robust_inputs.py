@@ -105,7 +105,7 @@ SCENARIOS = [
      "strategies[0].components[0].actions[0].path: actors[A].doctrine = 1.5: 1.5 is above 1 (doctrines "
      "(0 = peace through trust, 1 = peace through force) lie in [0, 1]) (fix: give a value in the allowed range)"),
     ("mechanism-param", "params = { rate = 0.01 }", "params = { rat = 0.01 }",
-     "mechanisms[0].params.rat: unknown parameter 'rat' for K11 (fix: use one of: channel_damping, rate)"),
+     "mechanisms[0].params.rat: unknown parameter 'rat' for K11 (accidental-escalation) (fix: use one of: channel_damping, rate)"),
     ("blank-quote", 'quote = "Alpha wants the river"', 'quote = "   "',
      "actors[0].doctrine.quote: the quote is empty (fix: copy the supporting sentence, or remove `quote`)"),
 ]
@@ -173,7 +173,8 @@ def test_unbounded_counts_are_usage_errors(args: list[str], message: str, workdi
 
 def test_set_accepts_both_path_syntaxes(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     outs = []
-    for path in ("actors.A.doctrine=0.2", "actors[A].doctrine=0.2"):
+    # (tiny declares no `doctrine` mechanism, so a doctrine would change nothing: set a tension instead)
+    for path in ("relations.ab.tension=1.5", "relations[ab].tension=1.5"):
         code, out, _ = run(["simulate", "tiny.toml", "-n", "300", "-s", "3", "-q", "--no-store", "--json", "-",
                             "--set", path], capsys)
         assert code == 0
