@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import math
 from pathlib import Path
 
@@ -75,15 +76,20 @@ def test_nuclear_status_follows_the_as_of_date(data_root: Path) -> None:
 def test_history_reader_drops_rows_on_or_after_the_as_of_date(tmp_path: Path) -> None:
     hist = tmp_path / "history"
     hist.mkdir()
-    (hist / "cow_nmc_v7_0_1816_2022.csv").write_text(
-        "ccode,year,milex,milper,irst,pec,tpop,upop,cinc\n2,2017,1,1,1,1,1,1,0.1\n2,2018,2,2,2,2,2,2,0.2\n2,2019,3,3,3,3,3,3,0.3\n"
+    (hist / "thompson_sakuwa_suhas_rivalries.csv").write_text(
+        "tssr_id,rivalry,ccode1,ccode2,start,end,positional,spatial,ideological,interventionary,principal,aprin\n"
+        "1,A-B,2,20,2017,2020,1,,,,,\n2,A-C,2,40,2018,2020,1,,,,,\n3,A-D,2,41,2019,2020,1,,,,,\n"
     )
-    (hist / "gdelt2_dyad_composite_monthly_2018-01_2023-08.csv.gz").write_bytes(b"")
+    (hist / "gdelt2_dyad_composite_monthly_2018-01_2023-08.csv.gz").write_bytes(
+        gzip.compress(b"month,iso3_a,iso3_b,composite_score_sum,days_nonzero,days_in_file_month\n"
+                      b"2019-01,IND,PAK,-5,31,31\n2019-02,IND,PAK,-9,28,28\n")
+    )
     h = History(dt.date(2019, 2, 14), tmp_path)
-    nmc = h.nmc()
-    assert sorted(nmc.year) == [2017, 2018]
-    assert h.log.reads[0].dropped == 1
-    assert h.log.reads[0].latest == dt.date(2018, 12, 31)
+    assert sorted(h.rivalries().start) == [2017, 2018]
+    assert list(h.gdelt().month) == ["2019-01"]  # February 2019 has days on and after the as-of date
+    assert [(r.kept, r.dropped, r.latest) for r in h.log.reads] == [
+        (2, 1, dt.date(2018, 12, 31)), (1, 1, dt.date(2019, 1, 31))
+    ]
 
 
 def test_read_log_refuses_a_row_dated_after_as_of() -> None:

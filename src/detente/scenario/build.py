@@ -317,10 +317,11 @@ class _Classes:
 
 def _force_classes(h: History) -> _Classes:
     mid = h.mid()
-    last = int(mid.year.max())
+    # Whole years only: a year the as-of date falls in is known only in part.
+    last = min(int(mid.year.max()), h.as_of.year - 1)
     first = 1946
-    mid = mid[(mid.year >= first)]
-    force = mid[(mid.cowmidonset == 1) & (mid.hostlev >= 4)]
+    mid = mid[(mid.year >= first) & (mid.year <= last)]
+    force = mid[mid.onset & (mid.hostlev >= 4)]
     onsets = {(min(a, b), max(a, b), y) for a, b, y in zip(force.ccode1, force.ccode2, force.year, strict=True)}
     riv = h.rivalries()
     rival_years: set[tuple[int, int, int]] = set()
@@ -396,20 +397,11 @@ def _agree_rate(h: History, a: str, b: str) -> BaseRate | None:
     )  # fmt: skip
 
 
-_TRAVEL_IDS: dict[str, tuple[str, ...]] = {
-    "KOR": ("korea-south", "korea"), "PRK": ("korea-north",), "TUR": ("turkey", "turkiye"),
-    "RUS": ("russia",), "GBR": ("united-kingdom",), "TWN": ("taiwan",), "IRN": ("iran",),
-}
-"""Country ids of the Office of the Historian's tables where they differ from the COW state name."""
-
-
 def _visit_rate(h: History, other: str, name: str) -> BaseRate:
     trav = h.us_travel()
     vis = h.us_visits()
-    keys = {name.lower().replace(" ", "-"), *_TRAVEL_IDS.get(other, ())}
     years = range(h.as_of.year - 10, h.as_of.year)
-    seen = {int(d[:4]) for d in trav[trav.country_id.str.lower().isin(keys)].start_date}
-    seen |= {int(d[:4]) for d in vis[vis.from_id.str.lower().isin(keys)].start_date}
+    seen = {d.year for d in trav[trav.iso3 == other].date} | {d.year for d in vis[vis.iso3 == other].date}
     k = sum(1 for y in years if y in seen)
     return BaseRate(
         round(_jeffreys(k, len(years)), 4), 12,
@@ -747,7 +739,8 @@ def render_toml(built: Built) -> str:
         f"# Every row read is dated before {s.scenario.as_of}:",
     ]
     for r in built.log.reads:
-        out.append(f"#   {r.file}: {r.kept} rows kept, {r.dropped} dropped, latest {r.latest}")
+        dropped = f", {r.dropped} dropped" if r.dropped >= 0 else " (detente.history's date-checked loader)"
+        out.append(f"#   {r.file}: {r.kept} rows kept{dropped}, latest {r.latest}")
     out += [
         "# Values the builder could not know from data carry a note that starts with 'CHECK:'. Add issues with",
         "# positions, strategies and mechanisms from your sources, each with its quote (docs/tutorial.md).",

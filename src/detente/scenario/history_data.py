@@ -1,8 +1,11 @@
 """Date-checked reads of the history tables for building a scenario as of a date.
 
-Every reader keeps only rows dated strictly before the as-of date (a year-level table: rows of earlier
-years only, since a row of the as-of year may describe months after it) and records what it read in a
-:class:`ReadLog`, so that a test can show that no row on or after the as-of date was used.
+The tables :mod:`detente.history` loads (COW NMC, ATOP, MIDs, the US travel records) come from its
+date-checked loaders; the others (Thompson–Sakuwa–Suhas rivalries, the COW state system, GDELT and
+ICEWS monthly dyad aggregates) are read here under the same rule: only rows dated strictly before the
+as-of date (a year-level table: rows of earlier years only, since a row of the as-of year may describe
+months after it). Every read is recorded in a :class:`ReadLog`, so that a test can show that no row on
+or after the as-of date was used.
 
 The tables live in the data directory (``detente.datadir``); nothing here downloads.
 """
@@ -24,7 +27,6 @@ ATOP = "history/atop_v5_1_directed_dyadyear_with_obligation_1815_2018.csv.gz"
 MID = "history/cow_mid_v5_0_dyadic_dispute_years_1816_2014.csv"
 RIVALRIES = "history/thompson_sakuwa_suhas_rivalries.csv"
 STATES = "history/cow_state_system_2016.csv"
-UCDP = "history/ucdp_acd_v25_1_conflict_years_1946_2022.csv"
 ICEWS_ROOTS = "history/icews0515/monthly_country_dyad_cameo_root_counts.csv.gz"
 GDELT = "history/gdelt2_dyad_composite_monthly_2018-01_2023-08.csv.gz"
 US_TRAVEL = "history/us_president_secstate_travels_1866_2023-08-31.csv"
@@ -34,7 +36,10 @@ COUNTRIES = "events/countryinfo_140728_capitals_synonyms.tsv"
 
 @dataclass
 class Read:
-    """What one reader took from one table: rows kept, rows dropped for their date, the latest date kept."""
+    """What one reader took from one table: rows kept, rows dropped for their date, the latest date kept.
+
+    ``dropped`` is -1 when a :mod:`detente.history` loader dropped the rows and did not count them.
+    """
 
     file: str
     kept: int
@@ -150,25 +155,40 @@ class History:
                 names[code] = str(hit.iloc[0].statenme)
         return {c: (out[c][0], names[c]) for c in out}
 
-    # -- tables ------------------------------------------------------------------------------
+    # -- tables ----------------------------------------------------------------------------
+
+    def _loaded(self, name: str, rel: str) -> pd.DataFrame:
+        """A table from :mod:`detente.history` (date-checked there), logged with its latest date."""
+        key = (rel, "loader")
+        if key in self._memo:
+            return self._memo[key]
+        import detente.history as hist
+
+        df = hist.LOADERS[name](self.as_of, self.data)
+        latest = pd.Timestamp(df["date"].max()).date() if len(df) else None
+        self.log.add(rel, len(df), -1, latest)
+        self._memo[key] = df
+        return df
 
     def nmc(self) -> pd.DataFrame:
-        """COW NMC v7 rows of years before the as-of year."""
-        return self._by_year(NMC, self._table(NMC))
+        """COW NMC v7 country-years before the as-of year (``detente.history.load_nmc``)."""
+        return self._loaded("nmc", NMC)
 
     def atop(self) -> pd.DataFrame:
-        """ATOP 5.1 directed dyad-years before the as-of year."""
-        return self._by_year(ATOP, self._table(ATOP))
+        """ATOP 5.1 directed dyad-years before the as-of year (``detente.history.load_atop``)."""
+        return self._loaded("atop", ATOP)
 
     def mid(self) -> pd.DataFrame:
-        """COW MID 5.0 dyadic dispute-years before the as-of year."""
-        return self._by_year(MID, self._table(MID))
+        """COW MID 5.0 dyadic dispute-years dated before the as-of date (``detente.history.load_mids``)."""
+        return self._loaded("mids", MID)
 
     def rivalries(self) -> pd.DataFrame:
         """Thompson–Sakuwa–Suhas strategic rivalries that began before the as-of year.
 
-        The table's ``end`` is the year a rivalry ended, or the last year the table covers; an end on or
-        after the year before the as-of date is not yet known then, so such a rivalry counts as ongoing.
+        Read here rather than by ``detente.history.load_rivalries``, which reads Thompson–Dreyer (to
+        2010) and would miss rivalries that began later (Russia–Ukraine, 2014). The table's ``end`` is
+        the year a rivalry ended, or the last year the table covers; an end on or after the year before
+        the as-of date is not yet known then, so such a rivalry counts as ongoing.
         """
         df = self._table(RIVALRIES)
         return self._by_year(RIVALRIES, df, col="start")
@@ -176,10 +196,6 @@ class History:
     def state_years(self) -> pd.DataFrame:
         """COW system membership spans (start years before the as-of year)."""
         return self._by_year(STATES, self._table(STATES), col="styear")
-
-    def ucdp(self) -> pd.DataFrame:
-        """UCDP/PRIO conflict-years before the as-of year."""
-        return self._by_year(UCDP, self._table(UCDP))
 
     def icews_roots(self) -> pd.DataFrame:
         """ICEWS monthly country-dyad CAMEO root counts of months before the as-of month."""
@@ -190,9 +206,9 @@ class History:
         return self._by_month(GDELT, self._table(GDELT))
 
     def us_travel(self) -> pd.DataFrame:
-        """Trips abroad of US presidents and secretaries of state that began before the as-of date."""
-        return self._by_date(US_TRAVEL, self._table(US_TRAVEL), "start_date")
+        """Trips of US presidents and secretaries of state before the as-of date (``load_us_travels``)."""
+        return self._loaded("us_travels", US_TRAVEL)
 
     def us_visits(self) -> pd.DataFrame:
-        """Visits of foreign leaders to the US that began before the as-of date."""
-        return self._by_date(US_VISITS, self._table(US_VISITS), "start_date")
+        """Visits of foreign leaders to the US before the as-of date (``load_leader_visits``)."""
+        return self._loaded("leader_visits", US_VISITS)
