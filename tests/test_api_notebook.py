@@ -16,6 +16,10 @@ def korea() -> detente.Scenario:
 
 
 def test_a_notebook_session_end_to_end(korea: detente.Scenario) -> None:
+    # Cell 0: the scenario shows what one can ask about.
+    shown = korea._repr_html_()
+    assert "Korean Peninsula" in shown and "<code>us-maximum-pressure</code>" in shown
+    assert all(f"<code>{o.id}</code>" in shown for o in korea.outcomes)
     # Cell 1: simulate, look at the odds.
     sim = detente.simulate(korea, runs=512, seed=3)
     frame = sim.to_frame()

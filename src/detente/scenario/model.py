@@ -561,6 +561,21 @@ class Scenario(_Frozen):
         """The scenario id."""
         return self.scenario.id
 
+    def _repr_html_(self) -> str:
+        """A summary for notebooks: title, date, and the outcomes and strategies one can ask about."""
+        from html import escape
+
+        def items(pairs: Any) -> str:
+            return "".join(f"<li><code>{escape(i)}</code> {escape(n)}</li>" for i, n in pairs)
+
+        return (
+            f"<div class='detente-scenario'><p><strong>{escape(self.scenario.title)}</strong> "
+            f"(<code>{escape(self.id)}</code>, as of {self.scenario.as_of}, {len(self.actors)} actors, "
+            f"{self.scenario.horizon} {self.scenario.time_step.value}s)</p>"
+            f"<p>Outcomes:</p><ul>{items((o.id, o.name) for o in self.outcomes)}</ul>"
+            f"<p>Strategies:</p><ul>{items((s.id, s.name) for s in self.strategies)}</ul></div>"
+        )
+
     def actor_ids(self) -> tuple[str, ...]:
         """Actor ids in file order."""
         return tuple(a.id for a in self.actors)
