@@ -74,7 +74,14 @@ def test_hazard_zero_reproduces_the_engine_before_war_termination() -> None:
     every = tuple(Mechanism(id=t, type=t) for t in MECHANISM_TYPES)
     tiny_war = simulate(war().model_copy(update={"mechanisms": every}), runs=300, seed=7, horizon=12, overrides=off)
     assert _fingerprint(tiny_war) == ([0, 209, 300], 8287, -300, 54000)
-    eur = simulate(load_scenario("eurasia-2023", check_quotes=False), runs=300, seed=7, horizon=12, overrides=off)
+    # eurasia-2023 as it was then: without the Ukraine WMD issue and North Korea among E05's autonomous
+    # states, both added from the article in #12.
+    then = load_scenario("eurasia-2023", check_quotes=False)
+    e05 = [m.model_copy(update={"actors": tuple(a for a in m.actors if a != "PRK")}) if m.id == "E05" else m
+           for m in then.mechanisms]
+    then = then.model_copy(update={"issues": tuple(i for i in then.issues if i.id != "ukraine-wmd"),
+                                   "mechanisms": tuple(e05)})
+    eur = simulate(then, runs=300, seed=7, horizon=12, overrides=off)
     assert _fingerprint(eur) == (
         [179, 213, 15, 15, 214, 128, 43, 2, 5, 134, 126, 0, 186, 21, 0, 0],
         685578,
