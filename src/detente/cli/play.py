@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from detente.cli._app import app, console
-from detente.cli._grammar import parse_set
+from detente.cli._grammar import JsonFileOpt, SetOpt, check_output, parse_set, write_json
 from detente.cli.store_cmds import NoStoreOpt, StoreOpt, open_store, record_run
 from detente.errors import DetenteError, InputError
 from detente.game.session import Game, Situation, fmt_p, sentence, tension_word
@@ -108,7 +108,8 @@ def play(
     horizon: Annotated[int | None, typer.Option(help="Steps to play (default: the scenario's horizon).")] = None,
     runs: Annotated[int, typer.Option("--runs", "-n", help="Engine-only continuations behind each step's odds.")] = 1000,
     off: Annotated[list[str] | None, typer.Option("--off", metavar="ID", help="Switch a mechanism off (repeatable): --off K11.")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", metavar="PATH=VALUE", help="Override a value: --set actors[USA].doctrine=0.3.")] = None,
+    set_: SetOpt = None,
+    json_out: JsonFileOpt = None,
     replay: Annotated[str | None, typer.Option(metavar="RUN", help="Replay a stored game (a run id, `latest` or a prefix).")] = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
@@ -130,7 +131,9 @@ def play(
     if not seat:
         raise InputError("play: no seat given (fix: --as ACTOR, e.g. --as RUS; repeat for hot-seat)")
     loaded = load_scenario_file(scenario, check_quotes=False)
-    overrides = {k: float(v) for k, v in parse_set(set_, loaded.scenario).items() if isinstance(v, float)}
+    overrides = parse_set(set_, loaded.scenario)
+    if json_out not in (None, "-"):
+        check_output(json_out, "--json")  # before the game, not after it
     game = Game(loaded, tuple(s.upper() for s in seat), seed=seed, horizon=horizon, lanes=runs,
                 mechanisms_off=tuple(off or ()), overrides=overrides)
     console.print(f"{loaded.scenario.id}: you play {', '.join(game.seats)}; {game.horizon} steps, seed {seed}. "
@@ -157,6 +160,8 @@ def play(
         show_verdict(game)
     if stopped:
         console.print(f"stopped after {game.step} of {game.horizon} steps", highlight=False)
+    if game.step:
+        write_json(json_out, {"params": game.params(), "result": game.result()})
     if not no_store and game.step:
         record_run("play", loaded, params=game.params(), seed=seed, result=game.result(), started=started,
                    store=store)

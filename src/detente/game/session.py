@@ -114,7 +114,7 @@ class Game:
     horizon: int | None = None
     lanes: int = 1000
     mechanisms_off: tuple[str, ...] = ()
-    overrides: Mapping[str, float] = field(default_factory=dict)
+    overrides: Mapping[str, float | str | bool] = field(default_factory=dict)
     moves: list[dict[str, SeatMove]] = field(default_factory=list)
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
@@ -447,7 +447,7 @@ class Game:
         return cls(
             loaded, tuple(params["seats"]), seed=int(seed), horizon=params.get("horizon"),
             lanes=int(params.get("runs", 1000)), mechanisms_off=tuple(params.get("mechanisms_off", ())),
-            overrides={k: float(v) for k, v in params.get("overrides", {}).items()},
+            overrides=dict(params.get("overrides", {})),
         )
 
     def replay(self, moves: Iterable[Mapping[str, Any]]) -> None:
