@@ -146,8 +146,18 @@ def test_lever_rerun_and_three_turns_as_a_seat(server: tuple[str, Path], browser
         _wait(drv, EC.text_to_be_present_in_element((By.ID, "pl-stepline"), f"step {turn} of 3"))
         odds = drv.find_element(By.ID, "odds-war").text  # type: ignore[attr-defined]
         assert "%" in odds or "happened" in odds
-        if turn == 1 and SHOTS:
-            drv.save_screenshot(str(SHOTS / "app-play.png"))  # type: ignore[attr-defined]
+        if turn == 1:
+            # Russia consults North Korea: open the dropdown towards PRK and pick the action.
+            prk = (By.XPATH, """//*[@id='{"target":"PRK","type":"pl-act"}']""")
+            box = drv.find_element(*prk)  # type: ignore[attr-defined]
+            box.click()
+            option = (By.XPATH, "//div[@role='listbox']//label[.//input[@value='CONSULT']]")
+            _wait(drv, EC.element_to_be_clickable(option)).click()  # type: ignore[attr-defined]
+            _wait(drv, EC.text_to_be_present_in_element(prk, "CONSULT"))
+        if turn == 2:
+            assert "RUS→PRK CONSULT" in drv.find_element(By.ID, "pl-mine").text  # type: ignore[attr-defined]
+            if SHOTS:
+                drv.save_screenshot(str(SHOTS / "app-play.png"))  # type: ignore[attr-defined]
         drv.find_element(By.ID, "pl-submit").click()  # type: ignore[attr-defined]
     verdict = _wait(drv, EC.presence_of_element_located((By.ID, "verdict-0")))
     assert "engine runs" in verdict.text  # type: ignore[attr-defined]
@@ -158,6 +168,7 @@ def test_lever_rerun_and_three_turns_as_a_seat(server: tuple[str, Path], browser
     run = RunStore(store).get("latest", with_steps=False)
     assert run.kind == "play" and run.params["seats"] == ["RUS"]
     assert len(run.params["moves"]) == 3 and len(run.result["path"]) == 3
+    assert run.params["moves"][0]["RUS"]["actions"]["PRK"] == "CONSULT"
 
 
 def test_seat_link_with_a_wrong_token_shows_an_error(server: tuple[str, Path], browser: object) -> None:

@@ -348,7 +348,7 @@ def create_app(
             return no_update, f"Error: {exc}"
         waiting = rooms.summary(room)["waiting"]
         msg = f"step {room.game.step} played" if played else f"move kept; waiting for {', '.join(waiting)}"
-        return room.game.step, msg
+        return room.game.step, html.Span(msg, className="ok")
 
     return app
 
@@ -525,7 +525,8 @@ def seat_view_content(room: Any, seat: str, rooms: Rooms) -> Any:
                        f"economic {st['economic']:.2f} (1 = as at the start)."),
                 tension,
                 html.H3("Last step's events with you"),
-                html.P("; ".join(f"{a}→{b} {x}" for a, b, x in mine) or ("none" if sit.step else "(the game starts)")),
+                html.P("; ".join(f"{a}→{b} {x}" for a, b, x in mine) or ("none" if sit.step else "(the game starts)"),
+                       id="pl-mine"),
                 html.P(f"and {len(sit.events) - len(mine)} events between others", className="muted") if sit.step else None,
             ]),
             html.Div(className="col", children=[html.H2(f"The engine's odds from here ({sit.lanes} continuations)"), odds]),
