@@ -8,7 +8,6 @@ import pytest
 
 from detente.cli import main
 from detente.engines.escalation import simulate
-from detente.mechanisms import MECHANISMS
 from detente.scenario import Mechanism, Value, load_scenario
 from detente.scenario.plausibility import (
     base_rate_warnings,
@@ -18,7 +17,7 @@ from detente.scenario.plausibility import (
 )
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "src/detente/data/templates/scenario-template.toml"
-OFF = tuple(MECHANISMS)
+OFF: tuple[str, ...] = ()  # the template declares no mechanism: none acts
 
 
 def _with_base_rate(value: float):  # type: ignore[no-untyped-def]
@@ -43,10 +42,10 @@ def test_an_outcome_far_from_its_base_rate_warns_unless_a_mechanism_explains_it(
     [(path, message)] = base_rate_warnings(far, result, mechanisms_off=OFF)
     assert path == "outcomes[0]" and "below" in message and "no declared mechanism" in message
     explained = far.model_copy(
-        update={"mechanisms": (Mechanism(id="K11", name="Accidental escalation", actors=("ALPHA", "BRAVO")),)}
+        update={"mechanisms": (Mechanism(id="P01", type="accidental-escalation", actors=("ALPHA", "BRAVO")),)}
     )
     assert base_rate_warnings(explained, result) == []
-    assert base_rate_warnings(explained, result, mechanisms_off=("K11",)) != []  # switched off: explains nothing
+    assert base_rate_warnings(explained, result, mechanisms_off=("P01",)) != []  # switched off: explains nothing
     assert base_rate_warnings(far, result, strategy="talks") == []
 
 

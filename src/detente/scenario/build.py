@@ -603,11 +603,9 @@ def build_scenario(
 # Fitting the dyad propensities
 
 
-def all_mechanisms() -> tuple[str, ...]:
-    """Every mechanism type the engine knows (``mechanisms_off`` with these switches every instance off)."""
-    from detente.mechanisms import TYPES
-
-    return tuple(TYPES)
+def all_mechanisms(scenario: Scenario) -> tuple[str, ...]:
+    """The ids of every mechanism the scenario declares (only declared mechanisms act in a run)."""
+    return tuple(m.id for m in scenario.mechanisms)
 
 
 def outcome_probabilities(
@@ -616,7 +614,7 @@ def outcome_probabilities(
     """Each tracked outcome's probability within ``months`` steps (every mechanism off by default)."""
     from detente.engines.escalation import simulate
 
-    off = tuple(all_mechanisms() if mechanisms_off is None else mechanisms_off)
+    off = tuple(all_mechanisms(scenario) if mechanisms_off is None else mechanisms_off)
     result = simulate(scenario, runs=runs, horizon=months, seed=seed, mechanisms_off=off, progress=False, workers=1)
     out = result.to_dict()["outcomes"]
     return {k: float(v[str(months)]["p"]) for k, v in out.items() if not k.startswith("engine:")}
