@@ -123,7 +123,9 @@ def test_seat_tokens_open_only_their_seat() -> None:
 
 def _post(client: Any, output: str, outputs: list[dict[str, str]], inputs: list[dict[str, Any]],
           state: list[dict[str, Any]]) -> Any:
-    body = {"output": output, "outputs": outputs, "inputs": inputs, "state": state,
+    # A callback with one output takes it as an object, several as a list.
+    outs: Any = outputs if output.startswith("..") else outputs[0]
+    body = {"output": output, "outputs": outs, "inputs": inputs, "state": state,
             "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs]}
     return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
 
@@ -197,3 +199,38 @@ def test_the_cli_needs_a_token_off_localhost() -> None:
 
     assert app_url("127.0.0.1", 8050, None) == "http://127.0.0.1:8050/"
     assert app_url("0.0.0.0", 8050, "abc").endswith("/?token=abc")
+
+
+def test_stored_runs_open_compare_and_give_their_report(tmp_path: Path) -> None:
+    from detente.app.server import create_app
+    from detente.scenario.io import load_scenario_file
+    from detente.store import RunStore
+
+    store = tmp_path / "r.duckdb"
+    loaded = load_scenario_file("korea-2018", check_quotes=False)
+    ids = []
+    for off in ((), ("K11",)):
+        res = simulate(loaded.scenario, runs=256, seed=1, mechanisms_off=off)
+        ids.append(RunStore(store).record("simulate", loaded, params={"runs": 256, "mechanisms_off": list(off)},
+                                          seed=1, result=res.to_dict()))
+    app = create_app("korea-2018", store=store, workers=1)
+    client = app.server.test_client()
+    opened = _post(client, "run-view.children", [{"id": "run-view", "property": "children"}],
+                   [{"id": "run-a", "property": "value", "value": ids[1]}], []).get_json()["response"]
+    text = json.dumps(opened)
+    assert f"run {ids[1]}: simulate of korea-2018" in text and "armed-clash" in text
+    diff = _post(client, "runs-diff.children", [{"id": "runs-diff", "property": "children"}],
+                 [{"id": "runs-compare", "property": "n_clicks", "value": 1}],
+                 [{"id": "run-a", "property": "value", "value": ids[0]},
+                  {"id": "run-b", "property": "value", "value": ids[1]}]).get_json()["response"]
+    assert "mechanisms_off" in json.dumps(diff)
+    key = next(k for k in app.callback_map if k.startswith("..download.data"))
+    rep = _post(client, key, [{"id": "download", "property": "data"}, {"id": "msg", "property": "children"}],
+                [{"id": "report-a", "property": "n_clicks", "value": 1}, {"id": "report-b", "property": "n_clicks", "value": None}],
+                [{"id": "run-a", "property": "value", "value": ids[0]},
+                 {"id": "run-b", "property": "value", "value": ids[1]}]).get_json()["response"]
+    assert rep["download"]["data"]["filename"] == f"report-{ids[0]}.html"
+    assert rep["download"]["data"]["content"].lstrip().lower().startswith("<!doctype html")
+    missing = _post(client, "run-view.children", [{"id": "run-view", "property": "children"}],
+                    [{"id": "run-a", "property": "value", "value": "no-such-run"}], []).get_json()["response"]
+    assert "Error:" in json.dumps(missing)

@@ -250,6 +250,19 @@ def create_app(
         opts = [{"label": f"{r.id} {r.kind} {r.scenario_id}", "value": r.id} for r in rows[:200]]
         return opts, opts
 
+    @app.callback(Output("run-view", "children"), Input("run-a", "value"), prevent_initial_call=True)
+    def open_run(rid: str | None) -> Any:
+        admin()
+        from detente.store import RunStore
+
+        if not rid:
+            return ""
+        try:
+            run = RunStore(store).get(rid, with_steps=False)
+        except DetenteError as exc:
+            return html.Span(f"Error: {exc}", className="error")
+        return run_view(run)
+
     @app.callback(Output("runs-diff", "children"), Input("runs-compare", "n_clicks"), State("run-a", "value"),
                   State("run-b", "value"), prevent_initial_call=True)
     def diff(_n: int, a: str | None, b: str | None) -> Any:
@@ -406,7 +419,8 @@ def workbench_page(wb: Workbench, first: str) -> Any:
                   dcc.Dropdown(id="run-a", placeholder="run A", style={"width": "440px", "display": "inline-block"}),
                   dcc.Dropdown(id="run-b", placeholder="run B", style={"width": "440px", "display": "inline-block"})]),
         html.Button("compare A and B", id="runs-compare"), html.Button("report of A", id="report-a"),
-        html.Button("report of B", id="report-b"), dcc.Download(id="download"), html.Div(id="runs-diff"),
+        html.Button("report of B", id="report-b"), dcc.Download(id="download"), html.Div(id="run-view"),
+        html.Div(id="runs-diff"),
         html.H2("Play: human seats"),
         html.Div("Seats (the engine plays the others):", className="muted"),
         dcc.Checklist(id="play-seats", options=[], value=[], inline=True),
@@ -469,6 +483,30 @@ def results_view(cmp: Any) -> Any:
         html.P(f"{cmp.runs:,} runs per arm, seed {cmp.seed}, by step {cmp.horizon}; * the paired interval excludes 0 "
                "(common random numbers; Wilson and Newcombe 95% intervals).", className="muted"),
         html.Table([head, *body], id="results-table"), dcc.Graph(figure=fig, config={"displayModeBar": False}),
+    ])
+
+
+def run_view(run: Any) -> Any:
+    """A stored run opened: what ran, and its tracked outcomes (or a game's verdict) as stored."""
+    params = ", ".join(f"{k} = {v}" for k, v in run.params.items() if k != "moves" and v not in (None, [], {}))
+    rows = []
+    outcomes = run.result.get("outcomes")
+    if isinstance(outcomes, dict):
+        for oid, by_h in outcomes.items():
+            if isinstance(by_h, dict) and by_h:
+                h = max(by_h, key=lambda x: int(x) if str(x).isdigit() else -1)
+                v = by_h[h]
+                if isinstance(v, dict) and "p" in v:
+                    rows.append(html.Tr([html.Td(oid, className="id"), html.Td(h, className="num"),
+                                         html.Td(f"{100 * v['p']:.1f} [{100 * v['lo']:.1f}, {100 * v['hi']:.1f}]", className="num")]))
+    verdict = run.result.get("verdict")
+    lines = [html.Li(sentence(r)) for r in verdict.get("tension", [])] if isinstance(verdict, dict) else []
+    return html.Div([
+        html.H3(f"run {run.id}: {run.kind} of {run.scenario_id}, seed {run.seed}, {run.created_at:%Y-%m-%d %H:%M} UTC"),
+        html.P(params, className="muted"),
+        html.Table([html.Tr([html.Th("outcome"), html.Th("by step", className="num"), html.Th("% [95%]", className="num")]), *rows],
+                   id="run-outcomes") if rows else None,
+        html.Ul(lines) if lines else None,
     ])
 
 
