@@ -224,6 +224,9 @@ class Game:
     def _advance(self, step: int, lanes: int) -> Advance:
         key = ("adv", step, lanes, len(self.moves), tuple(repr(sorted(m.items())) for m in self.moves[:step]))
         if key not in self._cache:
+            # Keep only the current step's runs: a long game would otherwise hold every step's arrays.
+            for old in [k for k in self._cache if k[0] == "adv" and k[1] != step]:
+                del self._cache[old]
             model = self.model
             self._cache[key] = advance(model, self.seed, step, impose(model, self._imposed()[:step]), lanes)
         out: Advance = self._cache[key]
