@@ -30,6 +30,7 @@ from detente.cli import new  # noqa: E402,F401  isort: skip
 from detente.cli import data  # noqa: E402,F401  isort: skip
 from detente.cli import play  # noqa: E402,F401  isort: skip
 from detente.cli import webapp  # noqa: E402,F401  isort: skip
+from detente.cli import backtest  # noqa: E402,F401  isort: skip
 
 __all__ = ["app", "main"]
 
