@@ -36,7 +36,7 @@ __all__ = ["app", "main"]
 
 
 def _error(message: str) -> None:
-    err_console.print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
+    err_console.print(f"Error: {message}", markup=False, highlight=False, emoji=False, soft_wrap=True)
 
 
 def _os_error_message(exc: OSError) -> str:

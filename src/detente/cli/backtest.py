@@ -38,7 +38,7 @@ def _cell(v: float, fmt: str) -> str:
 def backtest(
     classes: Annotated[list[str] | None, typer.Option("--classes", help="Question classes, comma-separated or repeated (default: all of the default run; `--list` shows them).")] = None,
     horizons: Annotated[str, typer.Option(help="Horizons in months, comma-separated.")] = "3,6,12,24",
-    origins: Annotated[str | None, typer.Option(help="START:END:STEP origins for every class (STEP in months; default: each class's own grid).")] = None,
+    origins: Annotated[str | None, typer.Option(help="Origins for every class, e.g. 2016-01-01:2019-12-31:3 (start, end, step in months; default: each class's own grid).")] = None,
     events: Annotated[list[Path] | None, typer.Option("--events", help="An extra event table (date,source,target,cameo_code; .csv or .csv.gz); repeatable.")] = None,
     forecaster: Annotated[list[str] | None, typer.Option("--forecaster", help="Forecasters, comma-separated or repeated, or `all`.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write scores and every question's forecasts as JSON (`-` = stdout).")] = None,
@@ -205,4 +205,4 @@ def print_result(result: Any) -> None:
         s = result.scores[n]
         lo, hi = s.get("brier_diff_ci") or (float("nan"), float("nan"))
         verdict = "beats climatology" if hi < 0 else "worse than climatology" if lo > 0 else "no better than climatology"
-        console.print(f"{n}: {verdict} overall (Brier Δ {s.get('brier_diff', float('nan')):+.4f}, 95% CI {lo:+.4f} to {hi:+.4f})", highlight=False)
+        console.print(f"{n}: {verdict} (Brier Δ {s.get('brier_diff', float('nan')):+.4f} [{lo:+.4f}, {hi:+.4f}])", highlight=False)
