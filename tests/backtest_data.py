@@ -31,6 +31,19 @@ def tiny_data(root: Path) -> Path:
     _write(root / "events" / "countryinfo_140728_capitals_synonyms.tsv", ci)
     ngec = "CCA2,Name,CCA3,Nationality\nUS,United States,USA,\"American, Americans\"\nKP,North Korea,PRK,\"North Korean\"\nKR,South Korea,KOR,\"South Korean\"\nCN,China,CHN,Chinese\nJP,Japan,JPN,Japanese\nRU,Russia,RUS,Russian\n"
     _write(root / "events" / "ngec_countries.csv", ngec)
+    cameo = "code,name,root,level,goldstein_gdelt,goldstein_icews,quad_class_01to05_verbal,phoenix_pentaclass,plover_event,plover_mode,plover_context,in_gdelt_lookup\n"
+    for code, name, g, quad, pc, ev in (
+        ("040", "Consult", 1.0, "verbal_cooperation", 1, "CONSULT"),
+        ("042", "Make a visit", 1.9, "verbal_cooperation", 1, "CONSULT"),
+        ("057", "Sign formal agreement", 8.0, "verbal_cooperation", 1, "SUPPORT"),
+        ("111", "Criticize or denounce", -2.0, "verbal_conflict", 3, "ACCUSE"),
+        ("138", "Threaten with military force", -7.0, "verbal_conflict", 3, "THREATEN"),
+        ("17", "COERCE", -7.0, "material_conflict", 4, "COERCE"),
+        ("190", "Use conventional military force", -10.0, "material_conflict", 4, "ASSAULT"),
+        ("195", "Employ aerial weapons", -10.0, "material_conflict", 4, "ASSAULT"),
+    ):
+        cameo += f"{code},{name},{code[:2]},1,{g},{g},{quad},{pc},{ev},,,1\n"
+    _write(root / "events" / "cameo_codes.csv", cameo)
     h = root / "history"
     # MIDs: PRK-KOR onset March 2003 at hostility 4; CHN-JPN onset Nov 2005 at hostility 3.
     mid = "dispnum,ccode1,ccode2,year,cowmidongoing,cowmidonset,hostlev,stmon,fatality\n"

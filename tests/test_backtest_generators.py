@@ -44,9 +44,9 @@ def test_dyad_event_answers_the_window_from_the_origin(tiny: Inputs) -> None:
     assert ("CHN->KOR", "2016-04-01", 3) in a and a[("CHN->KOR", "2016-04-01", 3)] is False
 
 
-def test_dyad_event_reads_gzip_and_plain_alike() -> None:
-    plain = read_events(HERE / "events_2016.csv")
-    gz = read_events(HERE / "events_2016.csv.gz")
+def test_dyad_event_reads_gzip_and_plain_alike(tiny: Inputs) -> None:
+    plain = read_events(HERE / "events_2016.csv", tiny.data)
+    gz = read_events(HERE / "events_2016.csv.gz", tiny.data)
     pd.testing.assert_frame_equal(plain, gz)
     assert list(plain.loc[plain["cameo_code"] == "190", "plover"]) == ["ASSAULT", "ASSAULT"]
 

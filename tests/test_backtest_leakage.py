@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -10,9 +13,11 @@ from hypothesis import strategies as st
 from detente.backtest import Inputs, empty_covariates, get_class, get_forecasters, read_events
 from detente.backtest.harness import ClassData, History, grid, make_questions
 from detente.backtest.run import QuestionSet, run_forecasters
+from tests.backtest_data import tiny_data
 from tests.test_backtest_generators import HERE
 
 COUNTRIES = ["USA", "CHN", "PRK", "KOR", "JPN"]
+TINY = tiny_data(Path(tempfile.mkdtemp(prefix="detente-tiny-")))
 CODES = ["190", "195", "138", "040", "111", "1721", "057"]
 DAYS = pd.date_range("2008-01-01", "2013-12-31", freq="D")
 
@@ -27,7 +32,7 @@ def _table(seed: int, n: int = 400) -> pd.DataFrame:
     )
     from detente.backtest.events import plover_of
 
-    out["plover"] = plover_of(out["cameo_code"])
+    out["plover"] = plover_of(out["cameo_code"], TINY)
     return out.sort_values("date", kind="stable").reset_index(drop=True)
 
 
@@ -90,7 +95,7 @@ def test_a_row_before_the_origin_does_change_forecasts() -> None:
 
 
 def test_history_refuses_to_look_ahead() -> None:
-    events = read_events(HERE / "events_2016.csv")
+    events = read_events(HERE / "events_2016.csv", TINY)
     d = get_class("dyad-event:ASSAULT").build(Inputs(_events=events, use_default_events=False), pd.Timestamp("2016-04-01"))
     h = History.at(d, pd.Timestamp("2016-07-01"))
     assert (h.data.occurrences["date"] < pd.Timestamp("2016-07-01")).all()

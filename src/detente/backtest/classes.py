@@ -62,7 +62,7 @@ class Inputs:
 
         if self._events is not None:
             return self._events
-        tables = [read_events(f) for f in self.event_files]
+        tables = [read_events(f, self.data) for f in self.event_files]
         if self.use_default_events:
             tables.insert(0, default_events(self.data))
         if not tables:

@@ -27,12 +27,13 @@ REQUIRED = ("date", "source", "target", "cameo_code")
 LAYOUT_FIX = "an event table has the columns date,source,target,cameo_code (see docs/backtest.md)"
 
 
-def plover_of(codes: pd.Series) -> pd.Series:
+def plover_of(codes: pd.Series, data: str | Path | None = None) -> pd.Series:
     """The PLOVER event type of each CAMEO code (a code unknown to CAMEO falls back to its parent code).
 
-    Codes that map to no PLOVER type (CAMEO 01–02 statements, unknown codes) give an empty string.
+    Codes that map to no PLOVER type (CAMEO 01–02 statements, unknown codes) give an empty string. The
+    CAMEO → PLOVER table is the data directory's ``events/cameo_codes.csv``.
     """
-    table = {c: (info.plover_event.value if info.plover_event else "") for c, info in cameo().items()}
+    table = {c: (info.plover_event.value if info.plover_event else "") for c, info in cameo(data).items()}
 
     def one(code: str) -> str:
         code = str(code).strip()
@@ -47,7 +48,7 @@ def plover_of(codes: pd.Series) -> pd.Series:
     return codes.astype(str).map(lookup)
 
 
-def read_events(path: str | Path) -> pd.DataFrame:
+def read_events(path: str | Path, data: str | Path | None = None) -> pd.DataFrame:
     """Read one event table in the documented layout.
 
     Returns:
@@ -90,7 +91,7 @@ def read_events(path: str | Path) -> pd.DataFrame:
     out = out[(out["source"] != "") & (out["target"] != "")]
     if out.empty:
         raise InputError(f"{p}: no event has both a source and a target (fix: {LAYOUT_FIX})")
-    out["plover"] = plover_of(out["cameo_code"])
+    out["plover"] = plover_of(out["cameo_code"], data)
     return out.reset_index(drop=True)
 
 
@@ -101,7 +102,7 @@ def default_events(data: str | Path | None = None) -> pd.DataFrame:
     frame = load_icews(None, data)
     frame = frame[frame["source"].notna() & frame["target"].notna()]
     out = frame[["date", "source", "target", "cameo_code"]].reset_index(drop=True)
-    out["plover"] = plover_of(out["cameo_code"])
+    out["plover"] = plover_of(out["cameo_code"], data)
     return out
 
 

@@ -84,6 +84,12 @@ class ClassData:
     horizons: tuple[int, ...] = (3, 6, 12, 24)
     eligibility: str = "all"
     context: tuple[str, ...] = ()
+    memo: dict[tuple[pd.Timestamp, int], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    """Features of past questions by (origin, horizon), shared by every cut of this class's data.
+
+    A past question's features use only occurrences before its own origin, so they are the same from
+    every later history; origins are processed in increasing order, so the memo never holds anything
+    computed from data on or after the origin being forecast."""
 
     def derive(self, **changes: object) -> ClassData:
         """A copy with some fields changed that keeps the lookup tables already built."""
@@ -337,7 +343,21 @@ class History:
         """Past questions with their features and answers (cached for every forecaster at this origin)."""
         if "training" not in self._cache:
             past = self.past_questions()
-            x = self.features(past) if len(past) else np.zeros((0, len(self.feature_names())))
+            if len(past):
+                memo = self.data.memo
+                parts = []
+                for (o, h), idx in past.groupby(["origin", "horizon"], sort=False).indices.items():
+                    key = (pd.Timestamp(o), int(h))
+                    x_part = memo.get(key)
+                    if x_part is None or len(x_part) != len(idx):
+                        x_part = self.features(past.iloc[idx])
+                        memo[key] = x_part
+                    parts.append((idx, x_part))
+                x = np.empty((len(past), parts[0][1].shape[1]))
+                for idx, x_part in parts:
+                    x[idx] = x_part
+            else:
+                x = np.zeros((0, len(self.feature_names())))
             y = past["answer"].to_numpy().astype(bool) if len(past) else np.zeros(0, dtype=bool)
             self._cache["training"] = (past, x, y)
         return self._cache["training"]  # type: ignore[return-value]
