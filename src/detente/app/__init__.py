@@ -5,13 +5,15 @@ Needs the ``app`` extra (``pip install -e '.[app]'``). :func:`create_app` builds
 holds the games played in the browser, one token per seat.
 """
 
+from typing import Any
+
 from detente.app.rooms import Room, Rooms
 from detente.app.workbench import Lever, Settings, Workbench, table_rows
 
 __all__ = ["Lever", "Room", "Rooms", "Settings", "Workbench", "create_app", "table_rows"]
 
 
-def create_app(*args, **kwargs):  # type: ignore[no-untyped-def]
+def create_app(*args: Any, **kwargs: Any) -> Any:
     """Build the Dash app (see :func:`detente.app.server.create_app`); imports Dash only when called."""
     from detente.app.server import create_app as _create
 
