@@ -234,3 +234,19 @@ def test_stored_runs_open_compare_and_give_their_report(tmp_path: Path) -> None:
     missing = _post(client, "run-view.children", [{"id": "run-view", "property": "children"}],
                     [{"id": "run-a", "property": "value", "value": "no-such-run"}], []).get_json()["response"]
     assert "Error:" in json.dumps(missing)
+
+
+def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        exe = Path(sys.executable).with_name("detente")
+        out = subprocess.run([str(exe), "app", "--port", str(port)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert out.returncode == 2
+    assert out.stderr.strip().startswith(f"Error: --host 127.0.0.1 --port {port}: cannot listen there")
+    assert "Traceback" not in out.stderr

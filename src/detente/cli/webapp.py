@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 import signal
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -47,6 +48,11 @@ def run_app(
         raise InputError(f"detente app needs the app extra ({exc.name} is missing) (fix: pip install -e '.[app]')") from None
     if not 1 <= port <= 65535:
         raise InputError(f"--port {port}: not a port number (fix: e.g. --port 8050)")
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        raise InputError(f"--host {host} --port {port}: cannot listen there ({exc.strerror}) (fix: another --port, e.g. {port + 1})") from None
     if host not in LOCAL and not token:
         token = secrets.token_urlsafe(16)
     folders = tuple(scenarios or [Path.cwd()])
