@@ -105,13 +105,18 @@ Doctrine = Annotated[Value, _in_range(0.0, 1.0, "doctrines (0 = peace through tr
 
 
 class TimeStep(StrEnum):
-    """The length of one engine step."""
+    """The length of one engine step (a month is a twelfth of a Julian year, 30.4375 days)."""
 
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"
+
+    @property
+    def months(self) -> float:
+        """The step's length in months: the engine's rates are per month and converted by it."""
+        return {"day": 12 / 365.25, "week": 7 * 12 / 365.25, "month": 1.0, "quarter": 3.0, "year": 12.0}[self.value]
 
 
 class Meta(_Frozen):

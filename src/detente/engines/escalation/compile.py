@@ -34,7 +34,14 @@ from detente.scenario.model import (
     Scenario,
 )
 
-from .params import calibrated, calibration, engine_params, mechanism_levers, war_weibull_for
+from .params import (
+    calibrated,
+    calibration,
+    engine_params,
+    mechanism_levers,
+    per_step,
+    war_weibull_for,
+)
 
 TYPES: tuple[EventType, ...] = tuple(EventType)
 """The 16 PLOVER event types; action ``k + 1`` is ``TYPES[k]``, action 0 is "no event"."""
@@ -92,9 +99,10 @@ class Compiled:
     named_channel: list[tuple[int, int]]  # (action, channel index) requires an active channel
     test_actions: np.ndarray  # actions that are tests (nuclear precondition)
     params: dict[str, float]
-    mech: dict[str, dict[str, float]]  # active mechanism types → params
+    mech: dict[str, dict[str, float]]  # active mechanism types → params (per step)
     roles: dict[str, tuple[int, ...]]  # active mechanism type → actor indices
     instances: dict[str, str]  # active mechanism type → the scenario's instance id
+    dt: float  # months per step (the scenario's time_step); params are per step, intercepts per month
     doctrine: np.ndarray  # (N,)
     resolve: np.ndarray  # (N,)
     audience: np.ndarray  # (N,) weight of reputation
@@ -462,6 +470,17 @@ def compile_scenario(
         params["war_termination"] = first_month
     if "war_termination_shape" not in (engine or {}):
         params["war_termination_shape"] = shape
+    # Rates are per month; a step of `months` months converts them (docs/model.md, "Time steps"). Richardson
+    # decay, reaction and grievance are converted on their matrices below; the choice probabilities
+    # (intercepts, strategy pushes, the resolution hazard) and war termination in the engine's step.
+    months = scenario.scenario.time_step.months
+    defaults = engine_params()
+    params = {k: per_step(v, defaults[k].per, months) if k in defaults else v for k, v in params.items()}
+    levers = mechanism_levers()
+    mech = {
+        kind: {k: per_step(v, levers[kind].params[k].per, months) for k, v in values.items()}
+        for kind, values in mech.items()
+    }
     actors = scenario.actor_ids()
     n = len(actors)
     ix = {a: i for i, a in enumerate(actors)}
@@ -703,6 +722,8 @@ def compile_scenario(
                     rel.intensity.value * s,
                 )
             )
+    if months != 1.0:
+        decay, reaction, grievance = richardson_per_step(decay, reaction, grievance, months)
     issues = tuple(i.id for i in scenario.issues)
     k_n = len(issues)
     lo = np.array([i.low for i in scenario.issues])
@@ -764,6 +785,7 @@ def compile_scenario(
         mech=mech,
         roles=roles,
         instances=active,
+        dt=months,
         doctrine=doctrine,
         resolve=resolve,
         audience=audience,
@@ -808,6 +830,43 @@ def compile_scenario(
         if isinstance(value, np.ndarray) and value.dtype == np.float64 and f.name != "intercept":
             setattr(compiled, f.name, value.astype(np.float32))
     return compiled
+
+
+def richardson_per_step(
+    decay: np.ndarray, reaction: np.ndarray, grievance: np.ndarray, months: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The Richardson coefficients of a step of ``months`` months from the monthly ones, exactly.
+
+    Each dyad's monthly map ``x' = M x + g`` with ``M = [[1 − m_ij, a_ij], [a_ji, 1 − m_ji]]`` becomes
+    ``x' = M^Δ x + (I − M)^{-1}(I − M^Δ) g`` (the same path sampled every Δ months, with no events between);
+    a dyad whose matrix has no real fractional power (a negative eigenvalue) falls back to
+    ``m' = 1 − (1 − m)^Δ``, ``a' = a·Δ``, ``g' = g·Δ``.
+    """
+    from scipy.linalg import fractional_matrix_power
+
+    d = np.minimum(decay, 1.0)
+    out_decay = 1.0 - (1.0 - d) ** months
+    out_reaction = reaction * months
+    out_grievance = grievance * months
+    n = decay.shape[0]
+    for i in range(n):
+        for j in range(i + 1, n):
+            m = np.array([[1.0 - d[i, j], reaction[i, j]], [reaction[j, i], 1.0 - d[j, i]]])
+            if np.linalg.eigvals(m).real.min() <= 0:
+                continue
+            md = np.real_if_close(fractional_matrix_power(m, months), tol=1e6)
+            if np.iscomplexobj(md) or (md < -1e-12).any():
+                continue
+            g = np.array([grievance[i, j], grievance[j, i]])
+            eye = np.eye(2)
+            try:
+                gd = np.linalg.solve(eye - m, (eye - md) @ g)
+            except np.linalg.LinAlgError:
+                gd = g * months
+            out_decay[i, j], out_reaction[i, j] = 1.0 - md[0, 0], md[0, 1]
+            out_reaction[j, i], out_decay[j, i] = md[1, 0], 1.0 - md[1, 1]
+            out_grievance[i, j], out_grievance[j, i] = gd
+    return out_decay, out_reaction, out_grievance
 
 
 def _named_score(ev: NamedEvent) -> float:

@@ -447,11 +447,12 @@ class _Run:
                 aw = at_war[:, war_lo]
                 k_sh = prm["war_termination_shape"]
                 if k_sh == 1.0:
-                    p_cf: np.ndarray | np.float32 = np.float32(hz)
+                    p_cf: np.ndarray | np.float32 = np.float32(hz if cp.dt == 1.0 else 1.0 - (1.0 - hz) ** cp.dt)
                 else:
-                    # Weibull durations: a war in its month a+1 ends with 1 − (1 − h)^((a+1)^k − a^k).
+                    # Weibull durations: a war aged a months ends in the next step of Δ months with
+                    # 1 − (1 − h)^((a+Δ)^k − a^k) (Δ = 1 for monthly steps).
                     age_m = war_age[:, war_lo].astype(np.float64)
-                    p_cf = (1.0 - (1.0 - hz) ** ((age_m + 1.0) ** k_sh - age_m**k_sh)).astype(f32)
+                    p_cf = (1.0 - (1.0 - hz) ** ((age_m + cp.dt) ** k_sh - age_m**k_sh)).astype(f32)
                 cf_lo = aw & (u_acc[:, rev[war_lo]] < p_cf)
                 if cf_lo.any():
                     cf = np.zeros((R, P), bool)
@@ -640,7 +641,7 @@ class _Run:
                 out_first[newly] = step
             assault = (act == a_assault) | (atype == TYPES.index(EventType.ASSAULT))
             war_now = (assault & new_war_pair[None, :]).any(1)
-            war_age += at_war  # a month more for every war that lasted through this one
+            war_age += at_war * np.float32(cp.dt)  # a step more (in months) for every war that lasted through it
             onset = assault & war_dyad[None, :]
             onset |= onset[:, rev]
             war_age[onset & ~at_war] = 0.0  # a new war (or a relapse) starts its clock
@@ -966,6 +967,8 @@ class _Run:
                 for a in range(2, A):
                     sub += E[a][:, cols]
                 acc[:, cols] = sub
+        if cp.dt != 1.0:
+            _per_step_choice(E, acc, cp.dt)
         thresh = u * acc
         np.copyto(acc, E[0])
         below = np.empty((R, P), bool)
@@ -981,9 +984,46 @@ class _Run:
         if "counter-pressure" in cp.mech and st.k17 is not None:
             p_warn, p_targets = st.k17
             warned = np.isin(atype[:, p_warn], st.k17_types)
-            self.k17_deter *= 0.8
+            self.k17_deter *= 0.8 if cp.dt == 1.0 else 0.8**cp.dt  # warnings fade by a fifth a month
             for p in p_targets:
                 self.k17_deter[:, p] += cp.mech["counter-pressure"]["deterrence"] * warned
+
+
+def _per_step_choice(E: np.ndarray, acc: np.ndarray, dt: float) -> None:
+    """Turn monthly choice weights ``E`` (with total ``acc``) into the probabilities of a step of dt months.
+
+    Each event's monthly probability p becomes its per-step hazard 1 − (1 − p)^dt (exact for a constant
+    state: the chance that it happens within a month is the same at any step length); no event takes the
+    rest. A pair acts at most once a step, so where the events' per-step probabilities sum above 1 (long
+    steps, frequent events) the most frequent are capped at a common level (water-filling) until they sum
+    to 1; rarer events keep their hazard. ``E`` and ``acc`` are updated in place.
+    """
+    inv = 1.0 / np.maximum(acc, np.float32(1e-30))
+    tot = np.zeros_like(acc)
+    dt32 = np.float32(dt)
+    for a in range(1, E.shape[0]):
+        p = np.minimum(E[a] * inv, np.float32(1.0 - 1e-7))
+        q = -np.expm1(dt32 * np.log1p(-p))
+        E[a] = q
+        tot += q
+    over = tot > 1.0
+    if over.any():
+        # Water-filling: cap the most frequent events at a level L with Σ min(q, L) = 1, so that rare
+        # events (force, tests, resolutions) keep their exact per-step hazard.
+        q_o = E[1:, over].astype(np.float64)  # (A-1, n)
+        srt = -np.sort(-q_o, axis=0)
+        rest = srt.sum(0)[None, :] - np.cumsum(srt, axis=0)  # sum of the events below the top k
+        k = np.arange(1, srt.shape[0] + 1)[:, None]
+        level = (1.0 - rest) / k
+        nxt = np.vstack([srt[1:], np.zeros((1, srt.shape[1]))])
+        ok = (level >= nxt - 1e-12) & (level <= srt + 1e-12)
+        pick = level[np.argmax(ok, axis=0), np.arange(srt.shape[1])]
+        E[1:, over] = np.minimum(q_o, pick[None, :]).astype(np.float32)
+        tot = E[1:].sum(0)
+    E[0] = np.maximum(1.0 - tot, 0.0)
+    np.add(E[0], E[1], out=acc)
+    for a in range(2, E.shape[0]):
+        np.add(acc, E[a], out=acc)
 
 
 class _Agg:
@@ -1213,7 +1253,7 @@ class _Static:
                         for g in group:
                             if pair(g, tgt) >= 0:
                                 self.k09.append(pair(g, tgt))
-        self.k09_start = int(mech["coercive-signalling"]["start"]) if "coercive-signalling" in mech else 0
+        self.k09_start = round(mech["coercive-signalling"]["start"]) if "coercive-signalling" in mech else 0
         self.k15: tuple[int, ...] = role("coordination")
         self.k15_follow: list[tuple[int, int]] = []
         if len(self.k15) >= 2:

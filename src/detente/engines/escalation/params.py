@@ -29,6 +29,25 @@ class Param:
     source: str = "assumption"
     lo: float = 0.0
     hi: float = float("inf")
+    per: str = ""
+    """How a monthly default becomes a per-step value for a step of Δ months (``per_step``): ``"prob"``
+    a probability or share per month (1 − (1 − x)^Δ), ``"rate"`` an amount per month (x·Δ), ``"growth"``
+    (1 + x)^Δ − 1, ``"months"`` a duration (x/Δ steps); empty: per event or not a rate."""
+
+
+def per_step(value: float, per: str, months: float) -> float:
+    """``value`` (monthly) for a step of ``months`` months, by the kind ``per`` (see :class:`Param`)."""
+    if months == 1.0 or not per:
+        return value
+    if per == "prob":
+        return 1.0 - (1.0 - min(value, 1.0)) ** months
+    if per == "rate":
+        return value * months
+    if per == "growth":
+        return (1.0 + value) ** months - 1.0
+    if per == "months":
+        return value / months
+    raise ValueError(f"unknown conversion {per!r}")
 
 
 @dataclass(frozen=True)
@@ -164,8 +183,7 @@ def engine_params() -> dict[str, Param]:
         "channel_damping": Param(
             0.15,
             "extra monthly decay of tension between members of an active institutional channel",
-            "assumption",
-        ),
+            "assumption", per="prob"),
         "sanction_cost": Param(
             0.3,
             "utility cost to the sanctioner of a SANCTION action (lost trade; sanctions cost their enforcers)",
@@ -179,8 +197,7 @@ def engine_params() -> dict[str, Param]:
         ),
         "concede_rate": Param(0.1, "share of the distance an actor moves towards the actor it concedes to"),
         "status_quo_rate": Param(
-            0.03, "share of the distance the status quo moves towards the power-weighted mean position"
-        ),
+            0.03, "share of the distance the status quo moves towards the power-weighted mean position", per="prob"),
         "reputation_rate": Param(
             0.05, "standing lost with the audience per unit of conflict score of an action"
         ),
@@ -194,8 +211,7 @@ def engine_params() -> dict[str, Param]:
             "data: UNSC record 2006–2017 (longest lag from a North Korean nuclear test to its resolution: "
             "82 days, test of 9 Sep 2016 to resolution 2321 of 30 Nov 2016)",
             lo=1.0,
-            hi=600.0,
-        ),
+            hi=600.0, per="months"),
         "resolution_hazard": Param(
             0.5,
             "monthly probability that an organisation with a veto-bound sanctions resolution tables it "
@@ -282,13 +298,13 @@ def mechanism_levers() -> dict[str, Lever]:
         "multilateral-sanctions": Lever(
             "multilateral sanctions cut the target's economic capacity by `bite`×intensity a month, cost "
             "each enforcer `enforcer_cost`×intensity, and raise the target's hostility towards the enforcers",
-            {"bite": Param(0.03, "monthly share of economic capacity lost at intensity 1", hi=1.0), "grievance": Param(0.15, "monthly hostility of the target towards each enforcer at intensity 1"), "enforcer_cost": Param(0.002, "monthly share of each enforcer's economy lost at intensity 1", hi=1.0)},
+            {"bite": Param(0.03, "monthly share of economic capacity lost at intensity 1", hi=1.0, per="prob"), "grievance": Param(0.15, "monthly hostility of the target towards each enforcer at intensity 1", per="rate"), "enforcer_cost": Param(0.002, "monthly share of each enforcer's economy lost at intensity 1", hi=1.0, per="prob")},
         ),
         "secondary-sanctions": Lever(
             "unilateral/secondary sanctions cut the target's economy by `bite`×intensity and the enforcers' by "
             "`enforcer_cost`×intensity a month, cost pressured third parties `compliance_cost`×intensity of "
             "their economy, and raise their hostility towards the enforcer by `resentment`×intensity",
-            {"compliance_cost": Param(0.01, "monthly economic cost to a pressured third party", hi=1.0), "resentment": Param(0.2, "monthly hostility of a pressured third party towards the enforcer", art), "bite": Param(0.02, "monthly share of the target's economy lost at intensity 1", hi=1.0), "enforcer_cost": Param(0.002, "monthly share of each enforcer's economy lost at intensity 1", hi=1.0)},
+            {"compliance_cost": Param(0.01, "monthly economic cost to a pressured third party", hi=1.0, per="prob"), "resentment": Param(0.2, "monthly hostility of a pressured third party towards the enforcer", art, per="rate"), "bite": Param(0.02, "monthly share of the target's economy lost at intensity 1", hi=1.0, per="prob"), "enforcer_cost": Param(0.002, "monthly share of each enforcer's economy lost at intensity 1", hi=1.0, per="prob")},
         ),
         "coercion-limit": Lever(
             "coercion and sanctions move the target's issue positions at most `limit` (share of the scale) "
@@ -303,7 +319,7 @@ def mechanism_levers() -> dict[str, Lever]:
         "coercive-signalling": Lever(
             "senior allies and their juniors gain `pressure` utility for MOBILIZE towards a sanctions target "
             "from month `start`",
-            {"pressure": Param(1.0, "utility bonus of demonstrative military moves", art), "start": Param(1.0, "first month of the pressure (a step index after conversion)")},
+            {"pressure": Param(1.0, "utility bonus of demonstrative military moves", art), "start": Param(1.0, "first month of the pressure (a step index after conversion)", per="months")},
         ),
         "bluff-credibility": Lever(
             "a threat raises its target's hostility at full weight whatever the threatener's true resolve "
@@ -326,7 +342,7 @@ def mechanism_levers() -> dict[str, Lever]:
             "each month the engineering actor fabricates an incident against its target with probability "
             "`rate`×tension; an incident raises its hostility by `impulse` and lowers its audience cost of "
             "force",
-            {"rate": Param(0.02, "monthly chance of a pretext per unit of tension", art, hi=1.0), "impulse": Param(0.5, "hostility added by an incident")},
+            {"rate": Param(0.02, "monthly chance of a pretext per unit of tension", art, hi=1.0, per="rate"), "impulse": Param(0.5, "hostility added by an incident")},
             ("engineer", "target"),
         ),
         "reputation-trap": Lever(
@@ -363,13 +379,13 @@ def mechanism_levers() -> dict[str, Lever]:
             "a proposed channel becomes active with probability `activation` per month while its promoters "
             "consult; while active it damps tension (channel_damping) and moves positions `roadmap` a month "
             "towards the status quo",
-            {"activation": Param(0.03, "monthly probability the proposed talks open when promoted", art, hi=1.0), "roadmap": Param(0.03, "monthly step of positions towards compromise while active", hi=1.0)},
+            {"activation": Param(0.03, "monthly probability the proposed talks open when promoted", art, hi=1.0, per="prob"), "roadmap": Param(0.03, "monthly step of positions towards compromise while active", hi=1.0, per="prob")},
             ("promoter", "promoter"),
         ),
         "standing-grievance": Lever(
             "the aggrieved party holds a standing grievance `grievance` (Richardson g, per month) towards the "
             "object of its grievance",
-            {"grievance": Param(0.2, "monthly hostility", art)},
+            {"grievance": Param(0.2, "monthly hostility", art, per="rate")},
             ("aggrieved", "object"),
         ),
         "contested-alignment": Lever(
@@ -386,7 +402,7 @@ def mechanism_levers() -> dict[str, Lever]:
         ),
         "channel-erosion": Lever(
             "an active channel is suspended with probability `erosion`×mean tension of its members a month",
-            {"erosion": Param(0.05, "monthly suspension probability per unit of tension", hi=1.0)},
+            {"erosion": Param(0.05, "monthly suspension probability per unit of tension", hi=1.0, per="rate")},
         ),
         "autonomy": Lever(
             "autonomous actors weigh alliance obligations ×(1−`autonomy`) and issue distance ×(1+`autonomy`)",
@@ -405,23 +421,23 @@ def mechanism_levers() -> dict[str, Lever]:
         ),
         "military-buildup": Lever(
             "the building actor's military capability grows by `growth` a month",
-            {"growth": Param(0.01, "monthly growth of military capability")},
+            {"growth": Param(0.01, "monthly growth of military capability", per="growth")},
             ("builder",),
         ),
         "mutual-grievance": Lever(
             "a standing grievance `grievance` (per month) in both directions of the dyad",
-            {"grievance": Param(0.1, "monthly hostility")},
+            {"grievance": Param(0.1, "monthly hostility", per="rate")},
             ("party", "party"),
         ),
         "hair-trigger": Lever(
             "the dyad reacts `reactivity` more strongly (Richardson a, per month)",
-            {"reactivity": Param(0.08, "added monthly reaction coefficient")},
+            {"reactivity": Param(0.08, "added monthly reaction coefficient", per="rate")},
             ("party", "party"),
         ),
         "theatre-linkage": Lever(
             "an actor's hostility towards a rival rises by `linkage`× the hostility of its partners and allies "
             "towards that rival each month (one theatre feeds the other)",
-            {"linkage": Param(0.05, "share of partners' tension taken on per month")},
+            {"linkage": Param(0.05, "share of partners' tension taken on per month", per="rate")},
         ),
         "rear-security": Lever(
             "while its rear is calm (low tension with the rear partner) the actor's war cost falls by `rear`",
@@ -436,7 +452,7 @@ def mechanism_levers() -> dict[str, Lever]:
         "power-transition": Lever(
             "the challenger's capability grows by `growth` and the hegemon's shrinks by `decline` a month; "
             "their hostility gains `parity`×(closeness to parity)",
-            {"growth": Param(0.005, "monthly growth"), "decline": Param(0.002, "monthly decline"), "parity": Param(0.5, "hostility drive at parity")},
+            {"growth": Param(0.005, "monthly growth", per="growth"), "decline": Param(0.002, "monthly decline", per="prob"), "parity": Param(0.5, "hostility drive at parity")},
             ("hegemon", "challenger"),
         ),
         "doctrine": Lever(
