@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from detente.cli._app import app, console, err_console
+from detente.cli.data import DataOpt, use_data
 from detente.errors import InputError
 
 
@@ -29,7 +30,7 @@ def new(
     ] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="The date the scenario knows up to (YYYY-MM-DD).")] = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Write the scenario (TOML) here.")] = None,
-    data: Annotated[Path | None, typer.Option("--data", help="The data directory (default: $DETENTE_DATA).")] = None,
+    data: DataOpt = None,
     template: Annotated[
         bool, typer.Option("--template", help="Write an annotated blank scenario with the scale of every field.")
     ] = False,
@@ -48,6 +49,7 @@ def new(
     """
     from detente.scenario.build import build, render_toml, template_toml
 
+    use_data(data)
     if template:
         if out is None:
             console.print(template_toml(), markup=False, highlight=False, soft_wrap=True)
