@@ -77,6 +77,14 @@ def test_a_file_that_does_not_match_its_pinned_hash_is_not_kept(server: _Server,
     assert not (tmp_path / "events" / "mini.tsv").exists()
 
 
+def test_one_bad_file_does_not_stop_the_others(server: _Server, tmp_path: Path) -> None:
+    bad = DataFile("events/bad.tsv", "0" * 64, "nowhere", f"{server.url}/events/mini.tsv")
+    good = entry(f"{server.url}/events/mini.tsv")
+    with pytest.raises(DownloadError, match=r"events/bad.tsv: .*pinned SHA-256"):
+        download("events", tmp_path, registry=[bad, good])
+    assert (tmp_path / "events" / "mini.tsv").is_file() and not (tmp_path / "events" / "bad.tsv").exists()
+
+
 def test_files_without_an_address_are_reported_not_fetched(tmp_path: Path) -> None:
     report = download("events", tmp_path, registry=[entry(None)])
     assert report["no_url"] == ["events/mini.tsv"] and not (tmp_path / "events").exists()

@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from detente.datadir import DATA_SETS, DataMissingError, data_dir, how_to_get
 from detente.errors import DetenteError
@@ -458,20 +458,24 @@ def download(
         mirror: A base URL serving the data directory's layout (``MIRROR/events/...``): every file is
             fetched from there instead of its official address.
         registry: The files to consider (default: :data:`REGISTRY`; tests pass their own).
-        on_file: Called with each file and what happened to it (``fetched``, ``present``, ``no URL``).
+        on_file: Called with each file and what happened to it (``fetched``, ``present``, ``no_url``,
+            ``failed``).
 
     Returns:
         ``{"fetched": [...], "present": [...], "no_url": [...]}`` (paths inside the data directory).
 
     Raises:
-        DownloadError: a fetch failed or its bytes did not match the pinned hash; the file is not kept.
+        DownloadError: a fetch failed or its bytes did not match the pinned hash (that file is not kept;
+            the others are still fetched); the message is the first problem and how many more.
     """
     import pooch
 
     pooch.get_logger().setLevel("WARNING")  # the CLI says what it fetched, once per file
     root = data_dir(explicit)
     report: dict[str, list[str]] = {"fetched": [], "present": [], "no_url": []}
-    for entry in files_of(dataset, registry):
+    failed: list[str] = []
+    entries = files_of(dataset, registry)
+    for entry in entries:
         what: str
         if file_state(root, entry) == "ok":
             what = "present"
@@ -480,31 +484,40 @@ def download(
             if url is None:
                 what = "no_url"
             else:
-                target = root / entry.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    pooch.retrieve(
-                        url,
-                        known_hash=f"sha256:{entry.sha256}",
-                        fname=target.name,
-                        path=target.parent,
-                        progressbar=False,
-                    )
-                except ValueError as exc:  # pooch: hash mismatch
-                    raise DownloadError(
-                        f"{url}: {entry.path}: the file served does not match its pinned SHA-256, "
-                        f"nothing was kept (fix: check the address, or get the file from {entry.home})"
-                    ) from exc
-                except OSError as exc:  # requests' errors derive from OSError (IOError)
-                    raise DownloadError(
-                        f"{url}: {entry.path}: could not be fetched ({type(exc).__name__}) "
-                        "(fix: check the network or the --mirror address)"
-                    ) from exc
+                problem = _fetch(pooch, url, entry, root / entry.path)
+                if problem:
+                    failed.append(problem)
+                    if on_file is not None:
+                        on_file(entry, "failed")
+                    continue  # the other files are still worth fetching
                 what = "fetched"
         report[what].append(entry.path)
         if on_file is not None:
             on_file(entry, what)
+    if failed:
+        more = f" ({len(failed) - 1} more failed; {len(report['fetched'])} fetched)" if len(failed) > 1 else ""
+        raise DownloadError(failed[0] + more)
     return report
+
+
+def _fetch(pooch: Any, url: str, entry: DataFile, target: Path) -> str | None:
+    """Fetch one file with its pinned hash; the one-line problem, or None if it arrived intact."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pooch.retrieve(
+            url, known_hash=f"sha256:{entry.sha256}", fname=target.name, path=target.parent, progressbar=False
+        )
+    except ValueError:  # pooch: hash mismatch; it keeps nothing
+        return (
+            f"{url}: {entry.path}: the file served does not match its pinned SHA-256, nothing was kept "
+            f"(fix: check the address, or get the file from {entry.home})"
+        )
+    except OSError as exc:  # requests' errors derive from OSError (IOError)
+        return (
+            f"{url}: {entry.path}: could not be fetched ({type(exc).__name__}) "
+            "(fix: check the network or the --mirror address)"
+        )
+    return None
 
 
 def build(explicit: str | Path | None = None) -> dict[str, int]:

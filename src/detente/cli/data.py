@@ -137,7 +137,7 @@ def download_cmd(
 
     def said(entry: DataFile, what: str) -> None:
         bar.advance(task)
-        if not quiet and what != "present":
+        if not quiet and what not in ("present", "failed"):
             shown = "fetched" if what == "fetched" else f"no stable URL, get it from {entry.home}"
             bar.console.print(f"{entry.path}: {shown}", markup=False, highlight=False)
 
