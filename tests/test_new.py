@@ -133,3 +133,17 @@ def test_cli_new_bad_input_is_one_line_and_exit_2(
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("Error: ") and message in err and len(err.splitlines()) == 1
+
+
+def test_a_built_scenario_keeps_its_base_rates_at_weekly_steps(data_root: Path) -> None:
+    from detente.engines.escalation import simulate
+    from detente.scenario.model import TimeStep
+
+    s = build("IND,PAK,CHN", dt.date(2019, 2, 14), data_root, runs=1500, seed=3).scenario
+    weekly = s.model_copy(update={"scenario": s.scenario.model_copy(update={"time_step": TimeStep.WEEK, "horizon": 52})})
+    runs = 3000
+    result = simulate(weekly, runs=runs, seed=5, progress=False)
+    for o in s.outcomes:
+        base = o.base_rate.value  # type: ignore[union-attr]
+        p = result.probability(result.outcome_first_step(o.id), 52)[0]
+        assert abs(p - base) <= 4 * math.sqrt(base * (1 - base) * (1 / 1500 + 1 / runs)) + 0.015, (o.id, p, base)
