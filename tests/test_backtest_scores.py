@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -93,3 +94,34 @@ def test_kaplan_meier_by_hand() -> None:
     assert list(times) == [1.0, 3.0, 4.0]
     np.testing.assert_allclose(surv, [0.75, 0.375, 0.0])
     np.testing.assert_allclose(survival_at(times, surv, np.array([0.5, 1.0, 2.5, 3.5])), [1.0, 0.75, 0.75, 0.375])
+
+
+def _one_subject(days: list[int]) -> Any:
+    import pandas as pd
+
+    from detente.backtest.harness import ClassData
+
+    start = pd.Timestamp("2000-01-01")
+    occ = pd.DataFrame({"date": [start + pd.Timedelta(days=d) for d in days], "subject": "X", "kind": "event"})
+    return ClassData("toy", occ, ("X",), start, pd.Timestamp("2010-12-31"), 1)
+
+
+def test_time_since_follows_the_kaplan_meier_curve() -> None:
+    import pandas as pd
+
+    from detente.backtest.forecasters import TimeSince
+    from detente.backtest.harness import History
+
+    # Events every 100 days; at the origin 50 days have passed since the last one. Spells 100, 100,
+    # 100 (observed) and 50 (censored): S(50) = 1, S(50 + H) = 0 for H = 3 months, so P = 1, held at the
+    # ceiling 1 − ½/(4 + 1) = 0.9.
+    d = _one_subject([100, 200, 300])
+    origin = pd.Timestamp("2000-01-01") + pd.Timedelta(days=350)
+    q = pd.DataFrame({"subject": ["X"], "origin": [origin], "horizon": [3]})
+    assert TimeSince().forecast(History.at(d, origin), q)[0] == pytest.approx(0.9)
+    # With no event ever the curve is flat: the Jeffreys Poisson rate ½ / exposure sets the floor.
+    quiet = _one_subject([])
+    origin = pd.Timestamp("2001-01-01")
+    p = TimeSince().forecast(History.at(quiet, origin), q.assign(origin=[origin]))[0]
+    exposure = (origin - pd.Timestamp("2000-01-01")).days
+    assert p == pytest.approx(1 - math.exp(-0.5 / exposure * 90))  # 1 January → 1 April 2001: 90 days

@@ -178,8 +178,9 @@ class TimeSince:
 
     Spells run from the data's start (or an episode's start) to the first event, from each event to the
     next, and from the last event to the origin (censored), pooled over the class's subjects. With t the
-    time since the subject's last event, P(event within H) = 1 − S(t + H)/S(t), kept within
-    [½/(n + 1), 1 − ½/(n + 1)] for n spells (the curve says nothing beyond its last time).
+    time since the subject's last event, P(event within H) = 1 − S(t + H)/S(t), kept above
+    1 − exp(−λH) with λ = (events + ½)/(total exposure) (the Jeffreys Poisson rate: the curve says
+    nothing beyond its last time) and below 1 − ½/(n + 1) for n spells.
     """
 
     name = "time-since"
@@ -228,8 +229,12 @@ class TimeSince:
         s0 = survival_at(times, surv, t)
         s1 = survival_at(times, surv, t + hdays)
         p = np.where(s0 > 0, 1.0 - s1 / np.where(s0 > 0, s0, 1.0), 1.0)
-        floor = 0.5 / (len(dur) + 1.0)
-        return np.clip(p, floor, 1.0 - floor)
+        # Beyond its data the curve says nothing: keep p above the Jeffreys Poisson rate of the
+        # class, (events + ½) per total exposure, over the horizon, and below 1 − ½/(spells + 1).
+        rate = (obs.sum() + 0.5) / max(float(dur.sum()), 1.0)
+        floor = 1.0 - np.exp(-rate * hdays)
+        ceiling = 1.0 - 0.5 / (len(dur) + 1.0)
+        return np.clip(p, np.minimum(floor, ceiling), ceiling)
 
 
 class _Learned:
