@@ -125,3 +125,11 @@ def test_time_since_follows_the_kaplan_meier_curve() -> None:
     p = TimeSince().forecast(History.at(quiet, origin), q.assign(origin=[origin]))[0]
     exposure = (origin - pd.Timestamp("2000-01-01")).days
     assert p == pytest.approx(1 - math.exp(-0.5 / exposure * 90))  # 1 January → 1 April 2001: 90 days
+
+
+def test_the_worked_example_of_the_docs() -> None:
+    p, o = np.array([0.1, 0.2, 0.6]), np.array([False, False, True])
+    s = scores(p, o)
+    assert s["brier"] == pytest.approx(0.07)
+    assert round(s["log"], 3) == 0.280
+    assert (s["reliability"], s["resolution"], s["uncertainty"]) == pytest.approx((0.07, 2 / 9, 2 / 9))
