@@ -119,7 +119,7 @@ def test_time_since_follows_the_kaplan_meier_curve() -> None:
     origin = pd.Timestamp("2000-01-01") + pd.Timedelta(days=350)
     q = pd.DataFrame({"subject": ["X"], "origin": [origin], "horizon": [3]})
     assert TimeSince().forecast(History.at(d, origin), q)[0] == pytest.approx(0.9)
-    # With no event ever the curve is flat: the Jeffreys Poisson rate ½ / exposure sets the floor.
+    # With no event ever the curve is flat: half an event over the exposure sets the floor.
     quiet = _one_subject([])
     origin = pd.Timestamp("2001-01-01")
     p = TimeSince().forecast(History.at(quiet, origin), q.assign(origin=[origin]))[0]

@@ -179,8 +179,8 @@ class TimeSince:
     Spells run from the data's start (or an episode's start) to the first event, from each event to the
     next, and from the last event to the origin (censored), pooled over the class's subjects. With t the
     time since the subject's last event, P(event within H) = 1 − S(t + H)/S(t), kept above
-    1 − exp(−λH) with λ = (events + ½)/(total exposure) (the Jeffreys Poisson rate: the curve says
-    nothing beyond its last time) and below 1 − ½/(n + 1) for n spells.
+    1 − exp(−½H/T) for total exposure T (half an event: the curve says nothing beyond its last time)
+    and below 1 − ½/(n + 1) for n spells.
     """
 
     name = "time-since"
@@ -229,9 +229,11 @@ class TimeSince:
         s0 = survival_at(times, surv, t)
         s1 = survival_at(times, surv, t + hdays)
         p = np.where(s0 > 0, 1.0 - s1 / np.where(s0 > 0, s0, 1.0), 1.0)
-        # Beyond its data the curve says nothing: keep p above the Jeffreys Poisson rate of the
-        # class, (events + ½) per total exposure, over the horizon, and below 1 − ½/(spells + 1).
-        rate = (obs.sum() + 0.5) / max(float(dur.sum()), 1.0)
+        # Beyond its data the curve says nothing (it is flat after its last event time): keep p above
+        # what half an event in the class's whole exposure would give over the horizon (the Jeffreys
+        # rate of a Poisson count of zero), and below 1 − ½/(spells + 1). The class's own pooled rate
+        # would be a poor floor: busy subjects would lift every quiet one.
+        rate = 0.5 / max(float(dur.sum()), 1.0)
         floor = 1.0 - np.exp(-rate * hdays)
         ceiling = 1.0 - 0.5 / (len(dur) + 1.0)
         return np.clip(p, np.minimum(floor, ceiling), ceiling)
