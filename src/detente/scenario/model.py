@@ -13,6 +13,7 @@ Range checks live here; checks that need the whole scenario (unknown actors, dup
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -419,7 +420,9 @@ class Mechanism(Provenance):
                 f"mechanism {data['id']!r} names no `type` (fix: add type = one of: {type_list()})"
             )
         if kind not in TYPES:
-            raise ValueError(f"unknown mechanism type {kind!r} (fix: use one of: {type_list()})")
+            close = difflib.get_close_matches(kind, TYPES, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"unknown mechanism type {kind!r} (fix: {hint}use one of: {type_list()})")
         name = data.get("name") or (
             SEED_INSTANCES[data["id"]][1] if data["id"] in SEED_INSTANCES and declared is None else TYPES[kind].title
         )
