@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest docs bench clean
+.PHONY: demo test lint typecheck pytest docs bench clean fuzz mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 test: lint typecheck pytest docs
+
+# >= 10,000 cases a surface (scenarios, tables, text, arguments); prints the outcome counts per surface.
+fuzz: $(STAMP)
+	DETENTE_FUZZ_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
+
+# Mutation testing of the numerical modules (mutmut); prints the mutation score.
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[mutation]"
+	$(BIN)/python tests/mutation/run.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

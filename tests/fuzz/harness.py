@@ -1,0 +1,120 @@
+"""Drive the CLI in process and classify how each case ended.
+
+Outcomes: ``ok`` (exit 0), ``error`` (exit 2 whose standard error ends in exactly one ``Error:`` line,
+with at most typer's usage lines before it), ``traceback`` (any other exception or exit), ``hang`` (the
+case ran past its time bound), ``bad-error`` (exit 2 but not one clean ``Error:`` line).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+import threading
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from detente.cli import main
+
+COUNTS: dict[str, Counter[str]] = {}
+"""Outcomes per surface over the session (printed by ``make fuzz``)."""
+FAILURES: list[str] = []
+
+TIME_BOUND = float(os.environ.get("DETENTE_FUZZ_SECONDS", "60"))
+
+
+class CaseTimeout(BaseException):
+    """Raised by the alarm inside a case that ran past its bound (a BaseException: nothing catches it)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one case ended."""
+
+    kind: str
+    code: int | None
+    stdout: str
+    stderr: str
+    detail: str = ""
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def fire(signum: int, frame: object) -> None:
+        raise CaseTimeout()
+
+    old = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+USAGE_PREFIXES = ("Usage:", "Try '", "")
+
+
+def classify(code: int | None, stdout: str, stderr: str) -> tuple[str, str]:
+    """The outcome of a finished case from its exit status and output."""
+    if code == 0:
+        return "ok", ""
+    if "Traceback (most recent call last)" in stderr:
+        return "traceback", stderr[-2000:]
+    if code == 2:
+        lines = stderr.rstrip("\n").split("\n")
+        errors = [ln for ln in lines if ln.startswith("Error:")]
+        warnings = [ln for ln in lines if ln.startswith("warning:")]
+        others = [ln for ln in lines if ln not in errors and ln not in warnings]
+        if len(errors) == 1 and lines[-1].startswith("Error:") and all(ln.startswith(USAGE_PREFIXES) for ln in others):
+            return "error", ""
+        if not stderr.strip() and "Usage:" in stdout:  # `detente` alone: help, exit 2
+            return "error", ""
+        return "bad-error", stderr[-2000:]
+    return "traceback", f"exit {code}: {stderr[-2000:]}"
+
+
+def run_cli(args: Sequence[str], *, seconds: float = TIME_BOUND, surface: str = "") -> Outcome:
+    """Run ``detente ARGS`` in this process; never raises (except on KeyboardInterrupt)."""
+    out, err = io.StringIO(), io.StringIO()
+    code: int | None
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _alarm(seconds):
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except CaseTimeout:
+        result = Outcome("hang", None, out.getvalue(), err.getvalue(), f"over {seconds:g} s")
+        _count(surface, result, args)
+        return result
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - any escape is the finding
+        import traceback
+
+        result = Outcome("traceback", None, out.getvalue(), err.getvalue(), "".join(traceback.format_exception(exc))[-3000:])
+        _count(surface, result, args)
+        return result
+    kind, detail = classify(code, out.getvalue(), err.getvalue())
+    result = Outcome(kind, code, out.getvalue(), err.getvalue(), detail)
+    _count(surface, result, args)
+    return result
+
+
+def _count(surface: str, result: Outcome, args: Sequence[str]) -> None:
+    COUNTS.setdefault(surface or "other", Counter())[result.kind] += 1
+    if result.kind not in {"ok", "error"}:
+        FAILURES.append(f"[{surface}] {result.kind}: detente {' '.join(map(str, args))[:300]}\n{result.detail}")
+
+
+def check(result: Outcome) -> None:
+    """Fail the test unless the case ended in ``ok`` or one clean ``Error:`` line."""
+    assert result.kind in {"ok", "error"}, f"{result.kind}: {result.detail}\nstdout: {result.stdout[-500:]}"

@@ -1,0 +1,38 @@
+"""Run mutmut on the numerical modules (``[tool.mutmut]`` in pyproject.toml) and print the mutation score.
+
+The score is killed / (killed + survived + timed out); mutants no test reaches are counted as survived.
+Surviving mutants are listed with ``mutmut results`` and shown with ``mutmut show NAME``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def main() -> int:
+    """Run mutmut, then print the counts and the score."""
+    bin_dir = Path(sys.executable).parent
+    children = os.environ.get("MUTMUT_CHILDREN", "2")
+    run = subprocess.run([str(bin_dir / "mutmut"), "run", "--max-children", children], check=False)
+    subprocess.run([str(bin_dir / "mutmut"), "export-cicd-stats"], check=False, capture_output=True)
+    stats_file = Path("mutants") / "mutmut-cicd-stats.json"
+    if not stats_file.exists():
+        print("mutmut wrote no statistics (see its output above)")
+        return run.returncode or 1
+    stats = json.loads(stats_file.read_text())
+    killed = stats.get("killed", 0)
+    survived = stats.get("survived", 0) + stats.get("no_tests", 0)
+    timeout = stats.get("timeout", 0)
+    tested = killed + survived + timeout
+    score = killed / tested if tested else float("nan")
+    print(f"mutation score: {score:.1%} ({killed} killed of {tested}; {survived} survived, {timeout} timed out)")
+    print(json.dumps(stats))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
