@@ -52,7 +52,7 @@ def test_runs_list_shows_runs_newest_first(
     code, out, _ = run_cli(["runs", "list"], capsys)
     assert code == 0
     assert out.index(ids[1]) < out.index(ids[0])
-    code, out, _ = run_cli(["runs", "list", "--json"], capsys)
+    code, out, _ = run_cli(["runs", "list", "--json", "-"], capsys)
     listed = json.loads(out)
     assert [r["id"] for r in listed] == [ids[1], ids[0]]
     assert listed[0]["total_seconds"] == 1.25
@@ -74,7 +74,7 @@ def test_runs_show_latest_prints_outcome_odds(
     code, out, _ = run_cli(["runs", "show", "latest"], capsys)
     assert code == 0
     assert f"run {ids[1]}" in out and "seed" in out and "war" in out
-    code, out, _ = run_cli(["runs", "show", ids[0], "--json"], capsys)
+    code, out, _ = run_cli(["runs", "show", ids[0], "--json", "-"], capsys)
     shown = json.loads(out)
     assert shown["id"] == ids[0] and shown["seed"] == 1
     assert shown["steps"] and set(shown["steps"][0]) == {"step", "series", "key", "stat", "value"}
@@ -84,7 +84,7 @@ def test_runs_diff_names_inputs_and_results(
     filled: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, ids = filled
-    code, out, _ = run_cli(["runs", "diff", ids[0], "latest", "--json"], capsys)
+    code, out, _ = run_cli(["runs", "diff", ids[0], "latest", "--json", "-"], capsys)
     assert code == 0
     d: dict[str, Any] = json.loads(out)
     assert {i["name"] for i in d["inputs"]} >= {"seed", "scenario sha256"}

@@ -7,6 +7,7 @@ The store is ``--store``, else ``$DETENTE_STORE``, else ``~/.local/share/detente
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -18,8 +19,10 @@ from rich import box
 from rich.table import Table
 
 from detente.cli._app import app, console
+from detente.cli._grammar import write_json
 from detente.scenario.io import LoadedScenario
 from detente.store import RunStore, StoredRun, default_store_path, diff_runs
+from detente.store.runstore import StoreError
 
 runs_app = typer.Typer(
     name="runs",
@@ -41,7 +44,9 @@ NoStoreOpt = Annotated[
     bool, typer.Option("--no-store", help="Do not record this run in the run store.")
 ]
 RunArg = Annotated[str, typer.Argument(help="A run id, a unique prefix of one, or `latest`.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+JsonOpt = Annotated[
+    str | None, typer.Option("--json", metavar="FILE", help="Write JSON to FILE instead of a table (`-`: standard output).")
+]
 
 
 def open_store(store: Path | None) -> RunStore:
@@ -133,7 +138,7 @@ def list_runs(
     ] = None,
     scenario: Annotated[str | None, typer.Option(help="Only runs of this scenario id.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many runs, newest first.")] = 50,
-    as_json: JsonOpt = False,
+    as_json: JsonOpt = None,
 ) -> None:
     """List recorded runs, newest first.
 
@@ -141,9 +146,9 @@ def list_runs(
     """
     rs = open_store(store)
     rows = rs.runs(kind=kind, scenario=scenario, limit=limit)
-    if as_json:
-        print(
-            json.dumps(
+    if as_json is not None:
+        write_json(
+            as_json,
                 [
                     {
                         "id": r.id,
@@ -158,8 +163,6 @@ def list_runs(
                     }
                     for r in rows
                 ],
-                indent=2,
-            )
         )
         return
     if not rows:
@@ -181,14 +184,14 @@ def list_runs(
 
 
 @runs_app.command("show")
-def show_run(run: RunArg, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+def show_run(run: RunArg, store: StoreOpt = None, as_json: JsonOpt = None) -> None:
     """Show a run: its inputs, timings and summary results.
 
     Example: detente runs show latest
     """
-    r = open_store(store).get(run, with_steps=as_json)
-    if as_json:
-        print(json.dumps(_run_json(r, steps=True), indent=2, ensure_ascii=False))
+    r = open_store(store).get(run, with_steps=as_json is not None)
+    if as_json is not None:
+        write_json(as_json, _run_json(r, steps=True))
         return
     console.print(
         f"[bold]run {r.id}[/bold]: {r.kind} of {r.scenario_id} ({r.scenario_path}), "
@@ -249,32 +252,57 @@ def diff(
         float, typer.Option(min=0.0, help="Ignore result changes of at most this size.")
     ] = 0.0,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many changed results.")] = 40,
-    as_json: JsonOpt = False,
+    outcome: Annotated[
+        list[str] | None, typer.Option("--outcome", help="Only these outcomes (repeatable; default all).")
+    ] = None,
+    as_json: JsonOpt = None,
 ) -> None:
-    """Show what changed between two runs: in the inputs and in the results (largest change first).
+    """Show what changed between two runs: outcome probabilities first, then inputs and other results.
 
-    Example: detente runs diff 20261123-101500-ab12 latest
+    Example: detente runs diff latest latest
     """
     rs = open_store(store)
     d = diff_runs(
         rs.get(run_a, with_steps=False), rs.get(run_b, with_steps=False), tolerance=tolerance
     )
-    if as_json:
-        print(
-            json.dumps(
-                {
-                    "a": d.a.id,
-                    "b": d.b.id,
-                    "inputs": [{"name": n, "a": x, "b": y} for n, x, y in d.inputs],
-                    "scenario_diff": d.scenario_diff,
-                    "results": [{"path": p, "a": x, "b": y} for p, x, y in d.results],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
+    changes = outcome_changes(d.a.result, d.b.result, outcome)
+    if as_json is not None:
+        write_json(
+            as_json,
+            {
+                "a": d.a.id,
+                "b": d.b.id,
+                "outcomes": changes,
+                "inputs": [{"name": n, "a": x, "b": y} for n, x, y in d.inputs],
+                "scenario_diff": d.scenario_diff,
+                "results": [{"path": p, "a": x, "b": y} for p, x, y in d.results],
+            },
         )
         return
     console.print(f"[bold]{d.a.id}[/bold] → [bold]{d.b.id}[/bold]", highlight=False)
+    if changes:
+        h = changes[0]["horizon"]
+        table = Table(
+            title=f"Outcome probabilities by step {h} in %, 95% intervals; Δ = B − A in points "
+            "(Newcombe interval of two independent proportions; * excludes 0)"
+        )
+        table.add_column("outcome", overflow="fold", ratio=1)
+        for col, w in (("A", 16), ("B", 16), ("Δ (95%)", 20)):
+            table.add_column(col, justify="right", no_wrap=True, min_width=w)
+        for c in changes:
+            star = "*" if c["change_lo"] > 0 or c["change_hi"] < 0 else ""
+            table.add_row(
+                c["outcome"],
+                f"{100 * c['a']:.1f} ({100 * c['a_lo']:.1f}–{100 * c['a_hi']:.1f})",
+                f"{100 * c['b']:.1f} ({100 * c['b_lo']:.1f}–{100 * c['b_hi']:.1f})",
+                f"{100 * c['change']:+.1f}{star} ({100 * c['change_lo']:+.1f}…{100 * c['change_hi']:+.1f})",
+            )
+        console.print(table)
+    elif outcome:
+        raise StoreError(
+            f"--outcome {', '.join(outcome)}: not an outcome both runs report "
+            "(fix: see `detente runs show` for the outcome ids)"
+        )
     if not d.inputs:
         console.print("inputs: the same", highlight=False)
     else:
@@ -304,24 +332,95 @@ def diff(
     console.print(table)
 
 
+def outcome_changes(
+    a: Mapping[str, Any], b: Mapping[str, Any], only: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Each outcome both results report, at their last common horizon: A, B and B − A with intervals.
+
+    The difference's interval is Newcombe's hybrid score interval (method 10 of Newcombe 1998) from the
+    two Wilson intervals the runs stored, treating the runs as independent samples.
+    """
+    oa, ob = a.get("outcomes"), b.get("outcomes")
+    if not isinstance(oa, Mapping) or not isinstance(ob, Mapping):
+        return []
+    rows = []
+    for oid in oa:
+        if oid not in ob or (only and oid not in only):
+            continue
+        common = [h for h in oa[oid] if h in ob[oid]]
+        cells = [(oa[oid][h], ob[oid][h]) for h in common]
+        cells = [(x, y) for x, y in cells if isinstance(x, Mapping) and isinstance(y, Mapping) and {"p", "lo", "hi"} <= set(x) & set(y)]
+        if not cells:
+            continue
+        h = common[-1]
+        x, y = oa[oid][h], ob[oid][h]
+        delta = y["p"] - x["p"]
+        lo = delta - math.sqrt((y["p"] - y["lo"]) ** 2 + (x["hi"] - x["p"]) ** 2)
+        hi = delta + math.sqrt((y["hi"] - y["p"]) ** 2 + (x["p"] - x["lo"]) ** 2)
+        rows.append({
+            "outcome": oid, "horizon": h, "a": x["p"], "a_lo": x["lo"], "a_hi": x["hi"],
+            "b": y["p"], "b_lo": y["lo"], "b_hi": y["hi"], "change": delta, "change_lo": lo, "change_hi": hi,
+        })
+    return rows
+
+
 @runs_app.command("export")
 def export(
     run: RunArg,
     parquet: Annotated[
-        Path,
+        Path | None,
         typer.Option(
-            "--parquet", help="Folder to write run/values/steps .parquet and scenario.toml into."
+            "--parquet", metavar="DIR", help="Folder to write run/values/steps .parquet and scenario.toml into."
         ),
-    ],
+    ] = None,
+    csv: Annotated[
+        Path | None,
+        typer.Option("--csv", metavar="DIR", help="Folder to write run/values/steps .csv and scenario.toml into."),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Export a run as Parquet files (for pandas, R, DuckDB) with the scenario text as run.
+    """Export a run as Parquet and/or CSV files (for pandas, R, DuckDB, a spreadsheet) with the scenario text.
 
-    Example: detente runs export latest --parquet out/run
+    Example: detente runs export latest --parquet out/run --csv out/run-csv
     """
-    files = open_store(store).export_parquet(run, parquet)
+    if parquet is None and csv is None:
+        raise StoreError("runs export: nothing to write (fix: give --parquet DIR and/or --csv DIR)")
+    rs = open_store(store)
+    files: list[Path] = []
+    if parquet is not None:
+        files += rs.export_parquet(run, parquet)
+    if csv is not None:
+        import tempfile
+
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        if csv.exists() and not csv.is_dir():
+            raise StoreError(f"{csv}: exists and is not a folder (fix: give a folder path for --csv)")
+        with tempfile.TemporaryDirectory() as tmp:
+            written = rs.export_parquet(run, tmp)
+            csv.mkdir(parents=True, exist_ok=True)
+            for f in written:
+                if f.suffix == ".parquet":
+                    target = csv / f"{f.stem}.csv"
+                    pacsv.write_csv(_csv_ready(pq.read_table(f)), target)
+                else:
+                    target = csv / f.name
+                    target.write_bytes(f.read_bytes())
+                files.append(target)
     for f in files:
         console.print(str(f), highlight=False, soft_wrap=True)
+
+
+def _csv_ready(table: Any) -> Any:
+    """Nested columns (lists, maps, structs) as JSON text: CSV holds flat values only."""
+    import pyarrow as pa
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_nested(field.type):
+            values = [json.dumps(v, ensure_ascii=False, default=str) for v in table.column(i).to_pylist()]
+            table = table.set_column(i, field.name, pa.array(values, pa.string()))
+    return table
 
 
 @runs_app.command("rm")
