@@ -54,7 +54,7 @@ def test_ingest_reports_the_repeated_summary_and_bullets(event_tables: Path, see
 
 
 def test_ingest_reports_dropped_furniture(event_tables: Path, seeds_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["ingest", str(seeds_dir / SEEDS[1]), "--json"], capsys)
+    code, out, _ = run(["ingest", str(seeds_dir / SEEDS[1]), "--json", "-"], capsys)
     assert code == 0
     data = json.loads(out)
     reasons = {r["reason"] for r in data["removed"]}
@@ -178,7 +178,7 @@ def test_two_workers_write_what_one_writes(data_root: Path, tmp_path: Path, caps
 
 def test_eval_events_prints_coder_and_baseline(data_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     news = data_root / "events" / "news"
-    code, out, err = run(["eval-events", str(news / "cameo_class_train.tsv"), str(news / "cameo_ner_train.txt"), "--json"], capsys)
+    code, out, err = run(["eval-events", str(news / "cameo_class_train.tsv"), str(news / "cameo_ner_train.txt"), "--json", "-"], capsys)
     assert code == 0, err
     data = json.loads(out)
     cls = data[str(news / "cameo_class_train.tsv")]
@@ -199,7 +199,7 @@ def test_eval_events_fits_the_classifier_on_a_training_file(data_root: Path, tmp
     # Interleaved: the file is ordered in blocks by topic and class, so a head/tail split would not do.
     train.write_text("\n".join(line for i, line in enumerate(dev) if i % 4) + "\n", encoding="utf-8")
     gold.write_text("\n".join(line for i, line in enumerate(dev) if not i % 4) + "\n", encoding="utf-8")
-    code, out, err = run(["eval-events", str(gold), "--train", str(train), "--folds", "0", "--json"], capsys)
+    code, out, err = run(["eval-events", str(gold), "--train", str(train), "--folds", "0", "--json", "-"], capsys)
     assert code == 0, err
     row = json.loads(out)[str(gold)]
     assert set(row["classifier"]) == {"trained"}

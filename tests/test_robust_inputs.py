@@ -57,6 +57,9 @@ TABLES = [
      "Error: dup.csv: row 3: actor 'A' appears twice in issue 'x' (also row 2) (fix: give each actor one row per issue)"),
     ("empty.csv", (HEADER + "x,,10,0.5,1\nx,B,90,0.5,1\n").encode(),
      "Error: empty.csv: row 2 (issue x): the actor is empty (fix: name the actor)"),
+    ("quote.csv", (HEADER + ',,,,"\n').encode(),
+     "Error: quote.csv: not a readable CSV table (Error tokenizing data. C error: EOF inside string starting at row 1) "
+     "(fix: check the quotes and commas of that row)"),
     ("hdr.csv", b"issue,actor,position,position,salience,capability\nx,A,10,3,0.5,1\nx,B,90,4,0.5,1\n",
      "Error: hdr.csv: line 1: column 'position' appears twice (columns 3 and 4) (fix: keep one column of each name)"),
 ]

@@ -91,6 +91,14 @@ CELLS = st.one_of(
 
 @st.composite
 def tables(draw: st.DrawFn) -> bytes:
+    if draw(st.booleans()):  # a valid table, with values at the edges of what is allowed
+        num = st.sampled_from(["0", "1", "50", "100", "1e12", "0.001", "33.3"])
+        rows = [
+            f"{issue},{actor},{draw(num)},{draw(st.sampled_from(['0', '0.5', '1', '80']))},{draw(num)}"
+            for issue in draw(st.lists(st.sampled_from(["x", "y"]), min_size=1, max_size=2, unique=True))
+            for actor in draw(st.lists(st.sampled_from(["A", "B", "C", "D"]), min_size=2, max_size=4, unique=True))
+        ]
+        return ("issue,actor,position,salience,capability\n" + "\n".join(rows) + "\n").encode()
     header = draw(st.one_of(
         st.just(["issue", "actor", "position", "salience", "capability"]),
         st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=8),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from detente.cli._app import app, console, err_console
+from detente.cli._grammar import JsonFileOpt, check_output, write_json
 from detente.cli.data import DataOpt, use_data
 from detente.errors import InputError
 
@@ -35,7 +35,7 @@ def ingest(
     date: Annotated[
         str | None, typer.Option("--date", help="The article's date (YYYY-MM-DD): leaders' tenures, and the draft's as_of (default: the file's date).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    as_json: JsonFileOpt = None,
     data: DataOpt = None,
 ) -> None:
     """Read an article: clean it, find its actors and events, and optionally draft a scenario.
@@ -48,13 +48,18 @@ def ingest(
     from detente.ingest.article import ingest_article
     from detente.ingest.draft import write_draft
 
+    if draft is not None:
+        check_output(draft, "--draft")
+    if as_json not in (None, "-"):
+        check_output(as_json, "--json")
+
     found = ingest_article(article, _date(date))
     clean = found.clean
     mentions = found.actor_mentions()
     events = found.events()
-    if as_json:
-        console.print_json(
-            json.dumps(
+    if as_json is not None:
+        write_json(
+            as_json,
                 {
                     "file": str(article),
                     "format": clean.format,
@@ -72,8 +77,6 @@ def ingest(
                         {"sentence": i, "line": found.sentences[i].line, **e.to_dict()} for i, e in events
                     ],
                 },
-                ensure_ascii=False,
-            )
         )
     else:
         console.print(
@@ -158,8 +161,8 @@ def _ranges(numbers: list[int]) -> str:
 @app.command("code-events")
 def code_events(
     sentences: Annotated[Path, typer.Argument(help='JSONL input: one {"id": …, "text": …} per line.')],
-    out: Annotated[Path, typer.Option("--out", help="JSONL output: one {\"id\": …, \"events\": […]} per line.")],
-    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    out: Annotated[Path, typer.Option("--out", "-o", help="JSONL output: one {\"id\": …, \"events\": […]} per line.")],
+    workers: Annotated[int, typer.Option("--workers", min=1, max=512, help="Worker processes.")] = 1,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first malformed line.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     data: DataOpt = None,
@@ -174,6 +177,7 @@ def code_events(
     from detente.ingest.bulk import check_input, code_jsonl
 
     check_input(sentences)
+    check_output(out, "--out")
     if out.resolve() == sentences.resolve():
         raise InputError(f"--out {out}: is the input file (fix: write to another file)")
 
@@ -213,7 +217,7 @@ def eval_events(
         typer.Option("--train", help="A class file to fit the naive Bayes sentence classifier on (scored on GOLD)."),
     ] = None,
     folds: Annotated[int, typer.Option("--folds", help="Cross-validate the classifier within GOLD (0: skip).")] = 5,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    as_json: JsonFileOpt = None,
     data: DataOpt = None,
 ) -> None:
     """Score the event coder against labelled sentences, beside a baseline.
@@ -246,7 +250,7 @@ def eval_events(
                     "macro_f1": score.baseline_macro_f1,
                 },
             }
-            if not as_json:
+            if as_json is None:
                 table = Table(title=f"{path.name}: sentence class ({score.n} sentences)")
                 for col in ("system", "accuracy", "macro-F1"):
                     table.add_column(col)
@@ -260,7 +264,7 @@ def eval_events(
                 console.print(table)
         else:
             results[str(path)] = {"kind": "span", "n": score.n, **score.scores}
-            if not as_json:
+            if as_json is None:
                 table = Table(title=f"{path.name}: source/target spans ({score.n} sentences)")
                 for col in ("system", "role", "match", "precision", "recall", "F1"):
                     table.add_column(col)
@@ -269,5 +273,5 @@ def eval_events(
                     name = "event coder" if system == "coder" else "capitalised-run baseline"
                     table.add_row(name, role, match, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}")
                 console.print(table)
-    if as_json:
-        console.print_json(json.dumps(results))
+    if as_json is not None:
+        write_json(as_json, results)

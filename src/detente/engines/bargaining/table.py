@@ -153,6 +153,17 @@ def _check_shape(text: str, file: str | Path, skip: int = 0) -> None:
         raise InputError(f"{file}: not a readable CSV table ({exc}) (fix: save it as comma-separated text)") from None
 
 
+def _read_csv(text: str, file: Path) -> pd.DataFrame:
+    """Read the table with pandas; a malformed one (an unclosed quote, say) is one line with the fix."""
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        raise InputError(
+            f"{file}: not a readable CSV table ({reason}) (fix: check the quotes and commas of that row)"
+        ) from None
+
+
 def _text(raw: object) -> str:
     """A cell as text; an empty cell (NaN) is ``""``."""
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
@@ -205,13 +216,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
         # KTAB's first cell reads "<scenario name>; scen <k>"; the name is the issue.
         issue = next(csv.reader([first]))[0].split(";")[0].strip() or p.stem
         _check_shape(rest, p)
-        df = pd.read_csv(io.StringIO(rest), dtype=str, skipinitialspace=True)
+        df = _read_csv(rest, p)
         df = df.rename(columns=_norm)
         df = df.loc[:, [c for c in df.columns if c and not c.startswith("unnamed")]]
         df.insert(0, "issue", issue.replace(" ", "-").lower())
     else:
         _check_shape(text, p)
-        df = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True)
+        df = _read_csv(text, p)
         df = df.rename(columns=_norm)
         if "issue" not in df.columns and {"actor", "position"} <= set(df.columns):
             df.insert(0, "issue", p.stem)
