@@ -279,3 +279,35 @@ def test_jsonl_lines_that_are_skipped(line: str, reason: str, tmp_path: Path) ->
     with pytest.raises(ValueError) as exc:
         parse_line(line)
     assert str(exc.value) == reason
+
+
+def test_validate_lists_every_problem_at_once(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (workdir / "tiny.toml").read_text()
+    text = text.replace('members = ["A", "B"]', 'members = ["A", "A"]', 1).replace("params = { rate = 0.01 }", "params = { rat = 0.01 }")
+    text = text.replace('quote = "Alpha wants the river"', 'quote = "Alpha wants the sea"')
+    (workdir / "bad.toml").write_text(text)
+    code, out, err = run(["validate", "bad.toml"], capsys)
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "bad.toml: relations[0].members[1]: actor 'A' is already in this relation (at relations[0].members[0]) "
+        "(fix: a relation links different actors: name each actor once)",
+        "bad.toml: mechanisms[0].params.rat: unknown parameter 'rat' for K11 (accidental-escalation) (fix: use one "
+        "of: channel_damping, rate)",
+        "bad.toml: actors[0].doctrine.quote: quote 'Alpha wants the sea' is not in source 'art' (fix: copy the "
+        "sentence exactly from the source text (use ... for omitted words))",
+        "Error: bad.toml: 3 problems, listed above (fix: correct each, then run detente validate again)",
+    ]
+
+
+def test_validate_lists_every_field_problem_at_once(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (workdir / "tiny.toml").read_text().replace("military = 0.5", "military = 1.5").replace("horizon = 12", 'horizon = "x"')
+    (workdir / "bad.toml").write_text(text)
+    code, _, err = run(["validate", "bad.toml"], capsys)
+    assert code == 2
+    assert err.splitlines() == [
+        "bad.toml: scenario.horizon: 'x': Input should be a valid integer, unable to parse string as an integer "
+        "(fix: see docs/scenario-format.md for this field)",
+        "bad.toml: actors[0].capabilities.military: 1.5 is above 1 (capabilities are shares of the world total and "
+        "lie in [0, 1]) (fix: change the value to satisfy that rule)",
+        "Error: bad.toml: 2 problems, listed above (fix: correct each, then run detente validate again)",
+    ]

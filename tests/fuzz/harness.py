@@ -1,7 +1,7 @@
 """Drive the CLI in process and classify how each case ended.
 
-Outcomes: ``ok`` (exit 0), ``error`` (exit 2 whose standard error ends in exactly one ``Error:`` line,
-with at most typer's usage lines before it), ``traceback`` (any other exception or exit), ``hang`` (the
+Outcomes: ``ok`` (exit 0), ``error`` (exit 2 whose standard error ends in exactly one ``Error:`` line;
+before it may stand typer's usage lines, warnings, or the problems ``validate`` lists), ``traceback`` (any other exception or exit), ``hang`` (the
 case ran past its time bound), ``bad-error`` (exit 2 but not one clean ``Error:`` line).
 """
 
@@ -58,9 +58,6 @@ def _alarm(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-USAGE_PREFIXES = ("Usage:", "Try '", "")
-
-
 def classify(code: int | None, stdout: str, stderr: str) -> tuple[str, str]:
     """The outcome of a finished case from its exit status and output."""
     if code == 0:
@@ -72,7 +69,7 @@ def classify(code: int | None, stdout: str, stderr: str) -> tuple[str, str]:
         errors = [ln for ln in lines if ln.startswith("Error:")]
         warnings = [ln for ln in lines if ln.startswith("warning:")]
         others = [ln for ln in lines if ln not in errors and ln not in warnings]
-        if len(errors) == 1 and lines[-1].startswith("Error:") and all(ln.startswith(USAGE_PREFIXES) for ln in others):
+        if len(errors) == 1 and lines[-1].startswith("Error:") and not any(ln.startswith("  File ") for ln in others):
             return "error", ""
         if not stderr.strip() and "Usage:" in stdout:  # `detente` alone: help, exit 2
             return "error", ""

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.table import Table
 
@@ -248,14 +249,19 @@ def _print_path(issue: str, path: object) -> None:
     from detente.engines.bargaining import EUPath
 
     assert isinstance(path, EUPath)
-    tab = Table(title=f"{issue}: expected-utility model, positions by round")
-    tab.add_column("")
-    for k in range(len(path.positions)):
-        tab.add_column(f"r{k}", justify="right")
-    tab.add_row("median", *(_fmt(v) for v in path.medians), style="bold")
-    tab.add_row("mean", *(_fmt(v) for v in path.means), end_section=True)
+    n = len(path.positions)
+    name_w = min(max([len(a) for a in path.actors] + [6]), 12)
+    fits = max(2, (console.width - name_w - 4) // 8)
+    shown = sorted({int(round(x)) for x in np.linspace(0, n - 1, min(n, fits))})
+    note = "" if len(shown) == n else f" (rounds {', '.join(map(str, shown))} of 0–{n - 1}; all in --json)"
+    tab = Table(title=f"{issue}: expected-utility model, positions by round{note}")
+    tab.add_column("", overflow="fold", max_width=name_w)
+    for k in shown:
+        tab.add_column(f"r{k}", justify="right", no_wrap=True, min_width=5)
+    tab.add_row("median", *(_fmt(path.medians[k]) for k in shown), style="bold")
+    tab.add_row("mean", *(_fmt(path.means[k]) for k in shown), end_section=True)
     for j, a in enumerate(path.actors):
-        tab.add_row(a, *(_fmt(v) for v in path.positions[:, j]))
+        tab.add_row(a, *(_fmt(path.positions[k, j]) for k in shown))
     console.print(tab)
     moves = [r for r in path.relations if r.kind in {"conflict", "compromise", "capitulation"}]
     if not moves:

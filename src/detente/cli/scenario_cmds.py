@@ -52,8 +52,25 @@ def scenarios() -> None:
 def validate(scenario: ScenarioArg) -> None:
     """Validate a scenario: its fields, references between them, and every quote against its source.
 
+    Every problem of the file is listed at once.
+
     Example: detente validate korea-2018
     """
+    from detente.errors import DetenteError
+    from detente.scenario.io import validation_errors
+
+    problems = validation_errors(scenario)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        from detente.cli._app import err_console
+
+        for p in problems:
+            err_console.print(str(p), markup=False, highlight=False, soft_wrap=True)
+        raise DetenteError(
+            f"{problems[0].file}: {len(problems)} problems, listed above "
+            "(fix: correct each, then run detente validate again)"
+        )
     loaded = load_scenario_file(scenario, check_quotes=False)
     n_quotes = check_quotes(loaded.scenario, loaded.path)
     s = loaded.scenario

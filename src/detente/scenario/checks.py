@@ -10,6 +10,8 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,29 @@ from detente.scenario.model import (
     Sanctions,
     Scenario,
 )
+
+_COLLECT: ContextVar[list[ScenarioError] | None] = ContextVar("_COLLECT", default=None)
+
+
+def _report(err: ScenarioError) -> None:
+    """Raise ``err``, or, inside :func:`collecting`, note it and let the checks go on."""
+    found = _COLLECT.get()
+    if found is None:
+        raise err
+    if all(str(e) != str(err) for e in found):
+        found.append(err)
+
+
+@contextmanager
+def collecting() -> Iterator[list[ScenarioError]]:
+    """Gather every error the checks find instead of stopping at the first (``detente validate``)."""
+    found: list[ScenarioError] = []
+    token = _COLLECT.set(found)
+    try:
+        yield found
+    finally:
+        _COLLECT.reset(token)
+
 
 ASSUMPTION = "assumption"
 """The source id for an explicit modelling assumption that cites no text or data set."""
@@ -70,9 +95,9 @@ def check_references(scenario: Scenario, file: str | Path = "<scenario>") -> Non
 
     def actor_ref(path: str, value: str) -> None:
         if value not in actors:
-            raise UnknownActorError(
+            _report(UnknownActorError(
                 file, path, f"unknown actor {value!r}", f"use one of the actor ids: {known}"
-            )
+            ))
 
     for i, actor in enumerate(scenario.actors):
         for j, m in enumerate(actor.members):
@@ -104,12 +129,12 @@ def check_references(scenario: Scenario, file: str | Path = "<scenario>") -> Non
     enabled_types: dict[str, str] = {}
     for i, mech in enumerate(scenario.mechanisms):
         if mech.enabled and mech.type in enabled_types:
-            raise ScenarioError(
+            _report(ScenarioError(
                 file,
                 f"mechanisms[{i}].type",
                 f"{mech.id} is a second enabled instance of {mech.type!r} (after {enabled_types[mech.type]})",
                 "the engine runs one instance of each type: merge them, or set enabled = false on one",
-            )
+            ))
         if mech.enabled:
             enabled_types[mech.type] = mech.id
         for j, a in enumerate(mech.actors):
@@ -118,12 +143,12 @@ def check_references(scenario: Scenario, file: str | Path = "<scenario>") -> Non
     for i, strat in enumerate(scenario.strategies):
         for j, comp in enumerate(strat.components):
             if comp.mechanism is not None and comp.mechanism not in mech_ids:
-                raise ScenarioError(
+                _report(ScenarioError(
                     file,
                     f"strategies[{i}].components[{j}].mechanism",
                     f"no mechanism {comp.mechanism!r} in this scenario",
                     f"use one of the [[mechanisms]] ids: {', '.join(mech_ids) or 'none declared'}",
-                )
+                ))
     named = {e.id for e in scenario.events}
     for i, ev in enumerate(scenario.events):
         _check_mode(file, f"events[{i}].mode", ev.event, ev.mode)
@@ -151,12 +176,12 @@ def check_references(scenario: Scenario, file: str | Path = "<scenario>") -> Non
     sources = {s.id for s in scenario.sources} | {ASSUMPTION}
     for path, obj in walk(scenario):
         if isinstance(obj, Provenance) and obj.source is not None and obj.source not in sources:
-            raise ScenarioError(
+            _report(ScenarioError(
                 file,
                 f"{path}.source",
                 f"unknown source {obj.source!r}",
                 f"use a [[sources]] id ({', '.join(sorted(sources))})",
-            )
+            ))
 
 
 def _distinct(file: str | Path, base: str, sides: list[tuple[str, str]]) -> None:
@@ -164,12 +189,12 @@ def _distinct(file: str | Path, base: str, sides: list[tuple[str, str]]) -> None
     seen: dict[str, str] = {}
     for where, actor in sides:
         if actor in seen:
-            raise ScenarioError(
+            _report(ScenarioError(
                 file,
                 f"{base}.{where}",
                 f"actor {actor!r} is already in this relation (at {base}.{seen[actor]})",
                 "a relation links different actors: name each actor once",
-            )
+            ))
         seen[actor] = where
 
 
@@ -184,12 +209,12 @@ def _check_blocs(scenario: Scenario, file: str | Path) -> None:
             for j, m in enumerate(members.get(node, ())):
                 if m == start:
                     chain = " → ".join((*trail, m))
-                    raise ScenarioError(
+                    _report(ScenarioError(
                         file,
                         f"actors[{index[node]}].members[{j}]",
                         f"bloc {start!r} contains itself ({chain})",
                         "a bloc's members cannot include the bloc or a bloc that contains it",
-                    )
+                    ))
                 if m not in trail and m in members:
                     stack.append((m, (*trail, m)))
 
@@ -207,7 +232,7 @@ def check_engine_inputs(scenario: Scenario, file: str | Path = "<scenario>") -> 
     except ScenarioError as exc:
         # Mechanism params belong to the engine; actor and relation params may serve other engines.
         if exc.path.startswith("mechanisms"):
-            raise ScenarioError(file, exc.path, exc.message, exc.fix) from None
+            _report(ScenarioError(file, exc.path, exc.message, exc.fix))
     for i, strat in enumerate(scenario.strategies):
         for j, comp in enumerate(strat.components):
             for k, act in enumerate(comp.actions):
@@ -215,9 +240,10 @@ def check_engine_inputs(scenario: Scenario, file: str | Path = "<scenario>") -> 
                     continue
                 base = f"strategies[{i}].components[{j}].actions[{k}]"
                 if isinstance(act.value, float) and not math.isfinite(act.value):
-                    raise ScenarioError(
+                    _report(ScenarioError(
                         file, f"{base}.value", f"{act.value!r} is not a finite number", "give a finite number"
-                    )
+                    ))
+                    continue
                 try:
                     split_overrides(scenario, {act.path: act.value})
                 except DetenteError as exc:
@@ -226,12 +252,12 @@ def check_engine_inputs(scenario: Scenario, file: str | Path = "<scenario>") -> 
                         head, _, rest = text.removeprefix("--set ").partition(": ")
                         text = " = ".join(head.split("=", 1)) + ": " + rest
                     message, _, fix = text.partition(" (fix: ")
-                    raise ScenarioError(
+                    _report(ScenarioError(
                         file,
                         f"{base}.path",
                         message,
                         fix.removesuffix(")") or "use a path such as actors[ID].doctrine with a value it accepts",
-                    ) from None
+                    ))
 
 
 def _check_unique(scenario: Scenario, file: str | Path) -> None:
@@ -254,24 +280,24 @@ def _check_unique(scenario: Scenario, file: str | Path) -> None:
                 continue
             if ident in seen:
                 field = "actor" if group.endswith("positions") else "id"
-                raise DuplicateIdError(
+                _report(DuplicateIdError(
                     file,
                     f"{group}[{j}].{field}",
                     f"duplicated id {ident!r} (also at {group}[{seen[ident]}])",
                     "give each entry its own id",
-                )
+                ))
             seen[ident] = j
 
 
 def _check_event(file: str | Path, path: str, event: str, named: set[str]) -> None:
     if event in named or event in EventType.__members__:
         return
-    raise ScenarioError(
+    _report(ScenarioError(
         file,
         path,
         f"unknown event {event!r}",
         "use a PLOVER event type (" + ", ".join(EventType) + ") or the id of an [[events]] entry",
-    )
+    ))
 
 
 def _check_mode(file: str | Path, path: str, event: EventType, mode: str | None) -> None:
@@ -280,7 +306,7 @@ def _check_mode(file: str | Path, path: str, event: EventType, mode: str | None)
     modes = plover()[event].modes
     if mode not in modes:
         allowed = ", ".join(modes) or "none: leave `mode` out"
-        raise ScenarioError(file, path, f"{event} has no mode {mode!r}", f"use one of: {allowed}")
+        _report(ScenarioError(file, path, f"{event} has no mode {mode!r}", f"use one of: {allowed}"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -340,12 +366,12 @@ def source_texts(scenario: Scenario, file: str | Path) -> dict[str, str]:
         try:
             texts[src.id] = p.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError(
+            _report(ScenarioError(
                 file,
                 f"sources[{i}].path",
                 f"cannot read source text {src.path!r} ({exc.__class__.__name__})",
                 "give a path to a UTF-8 text file, relative to the scenario file",
-            ) from None
+            ))
     return texts
 
 
@@ -362,19 +388,21 @@ def check_quotes(scenario: Scenario, file: str | Path = "<scenario>") -> int:
         if not isinstance(obj, Provenance) or obj.quote is None:
             continue
         if not obj.quote.strip():
-            raise QuoteNotFoundError(
+            _report(QuoteNotFoundError(
                 file, f"{path}.quote", "the quote is empty", "copy the supporting sentence, or remove `quote`"
-            )
+            ))
+            continue
         src = obj.source or default
         if src is None or src not in texts:
             continue
         if not quote_in_text(obj.quote, texts[src]):
             shown = obj.quote if len(obj.quote) <= 70 else obj.quote[:67] + "..."
-            raise QuoteNotFoundError(
+            _report(QuoteNotFoundError(
                 file,
                 f"{path}.quote",
                 f"quote {shown!r} is not in source {src!r}",
                 "copy the sentence exactly from the source text (use ... for omitted words)",
-            )
+            ))
+            continue
         checked += 1
     return checked

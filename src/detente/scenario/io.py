@@ -151,10 +151,49 @@ def format_loc(loc: Iterable[int | str], data: Any = None) -> str:
     return out
 
 
-def _translate(exc: ValidationError, file: str | Path, data: Any) -> ScenarioError:
+def translate_all(exc: ValidationError, file: str | Path, data: Any) -> list[ScenarioError]:
+    """Every error of a failed validation, as :class:`ScenarioError` lines (duplicates dropped)."""
+    out: list[ScenarioError] = []
+    for err in exc.errors(include_url=False):
+        one = _translate(exc, file, data, err)
+        if all(str(one) != str(e) for e in out):
+            out.append(one)
+    return out
+
+
+def validation_errors(name: str | Path, *, check_quotes: bool = True) -> list[ScenarioError]:
+    """Every problem of a scenario file at once (``detente validate``); empty when it validates.
+
+    A file that cannot be read or parsed as TOML gives that one problem; one that fails the field
+    rules gives all of them; one that passes them gives every reference, engine and quote problem.
+    """
+    from detente.scenario.checks import check_engine_inputs, check_references, collecting
+    from detente.scenario.checks import check_quotes as _check_quotes
+
+    path = resolve_scenario(name)
+    text = read_text_file(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return [ScenarioError(path, "", f"TOML syntax error: {exc}", "correct the TOML at that line")]
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        return translate_all(exc, path, data)
+    with collecting() as found:
+        check_references(scenario, path)
+        check_engine_inputs(scenario, path)
+        if check_quotes:
+            _check_quotes(scenario, path)
+    return found
+
+
+def _translate(
+    exc: ValidationError, file: str | Path, data: Any, one: Any = None
+) -> ScenarioError:
     errors = exc.errors(include_url=False)
     # A misspelt field shows up both as an unknown field and as a missing one: report the typo.
-    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    err = one if one is not None else next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [p for p in err["loc"] if not (isinstance(p, str) and ("[" in p and "]" in p and "(" in p))]
     path = format_loc(loc, data)
     kind = err["type"]
