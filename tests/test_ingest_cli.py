@@ -212,7 +212,7 @@ def test_code_events_refuses_bad_options_and_non_utf8(event_tables: Path, tmp_pa
     src = tmp_path / "s.jsonl"
     src.write_text('{"id": 1, "text": "Beijing condemned Tokyo."}\n', encoding="utf-8")
     code, _, err = run(["code-events", str(src), "--out", str(tmp_path / "o.jsonl"), "--workers", "0"], capsys)
-    assert code == 2 and "--workers 0: must be at least 1" in err
+    assert code == 2 and "Error: Invalid value for '--workers': Input should be greater than or equal to 1" in err
     code, _, err = run(["code-events", str(src), "--out", str(src)], capsys)
     assert code == 2 and "is the input file" in err
     bad = tmp_path / "latin1.jsonl"

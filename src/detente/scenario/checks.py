@@ -202,12 +202,14 @@ def _check_blocs(scenario: Scenario, file: str | Path) -> None:
     """Refuse a bloc that contains itself, directly or through other blocs."""
     members = {a.id: a.members for a in scenario.actors}
     index = {a.id: i for i, a in enumerate(scenario.actors)}
+    cycles: set[frozenset[str]] = set()
     for start in scenario.actor_ids():
         stack: list[tuple[str, tuple[str, ...]]] = [(start, (start,))]
         while stack:
             node, trail = stack.pop()
             for j, m in enumerate(members.get(node, ())):
-                if m == start:
+                if m == start and frozenset(trail) not in cycles:
+                    cycles.add(frozenset(trail))
                     chain = " → ".join((*trail, m))
                     _report(ScenarioError(
                         file,

@@ -154,7 +154,12 @@ def format_loc(loc: Iterable[int | str], data: Any = None) -> str:
 def translate_all(exc: ValidationError, file: str | Path, data: Any) -> list[ScenarioError]:
     """Every error of a failed validation, as :class:`ScenarioError` lines (duplicates dropped)."""
     out: list[ScenarioError] = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    # A misspelt field shows up both as an unknown field and as a missing one: report the typo only.
+    typo_parents = {tuple(e["loc"][:-1]) for e in errors if e["type"] == "extra_forbidden"}
+    for err in errors:
+        if err["type"] == "missing" and tuple(err["loc"][:-1]) in typo_parents:
+            continue
         one = _translate(exc, file, data, err)
         if all(str(one) != str(e) for e in out):
             out.append(one)
