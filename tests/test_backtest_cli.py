@@ -100,3 +100,16 @@ def test_bad_input_is_one_error_line_and_exit_2(data: str, extra: list[str], mes
     assert len(lines) == 1 and lines[0].startswith("Error: "), err
     assert message in lines[0]
     assert "Traceback" not in err
+
+
+def test_report_of_a_stored_backtest_says_how_to_get_it(data: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run([*base(data), "--classes", "dyad-event:ASSAULT", "--origins", "2016-04-01:2016-10-01:3",
+                        "--horizons", "3", "--forecaster", "climatology"], capsys)
+    assert code == 0, err
+    out_file = tmp_path / "r.html"
+    code, _, err = run(["report", "latest", "-o", str(out_file)], capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: run ") and "is a backtest" in lines[0]
+    assert "detente backtest" in lines[0] and "--report" in lines[0]
+    assert not out_file.exists()

@@ -1049,6 +1049,13 @@ def write_report(run: StoredRun | ReportInput, out: str | Path) -> Path:
         raise DetenteError(
             f"{path}: is a folder (fix: give a file name such as {path / 'report.html'})"
         )
+    if not isinstance(run, ReportInput) and run.kind == "backtest":
+        # A stored backtest keeps its scores, not its questions: its report is written as it runs.
+        raise DetenteError(
+            f"run {run.id}: is a backtest, whose report is written when it runs "
+            f"(fix: rerun it with `detente backtest … --report {path}`; "
+            f"`detente runs show {run.id}` prints its stored scores)"
+        )
     inp = run if isinstance(run, ReportInput) else ReportInput.from_run(run)
     text = render(inp)
     try:
