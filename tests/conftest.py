@@ -36,6 +36,8 @@ def _session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     private = tmp_path_factory.mktemp("data")
     for name in present:
         (private / name).symlink_to((real / name).resolve(), target_is_directory=True)
+    if (real / "articles").is_dir():  # saved articles (detente.scenario.sources)
+        (private / "articles").symlink_to((real / "articles").resolve(), target_is_directory=True)
     from detente.datasets import BUILD_SOURCES, build
 
     if all((private / rel).is_file() for rel in BUILD_SOURCES):
@@ -72,12 +74,36 @@ def event_tables() -> Path:
         pytest.skip(SKIP_EVENTS.format(root=data_dir()))
 
 
-@pytest.fixture
-def seeds_dir() -> Path:
-    """The two analysis articles the shipped scenarios encode (shipped as package data)."""
-    from importlib import resources
+SKIP_ARTICLES = (
+    "needs the article {name!r} that scenario {sid} cites (not shipped: save its text as {dest}, "
+    "or set DETENTE_ARTICLES to a folder holding it; `detente data status` lists the articles)"
+)
 
-    return Path(str(resources.files("detente").joinpath("data", "articles")))
+
+@pytest.fixture(scope="session")
+def seeds_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the articles the shipped scenarios cite, under the names the scenarios give them.
+
+    They are not shipped: the resolver (:mod:`detente.scenario.sources`) finds them by SHA-256 in the
+    article folders; the test skips, saying how to supply them, when one is absent.
+    """
+    from detente.scenario.io import parse_scenario, shipped_scenarios
+    from detente.scenario.sources import ArticleState, default_article_dir, resolve_article
+
+    folder = tmp_path_factory.mktemp("articles")
+    for sid, path in shipped_scenarios().items():
+        scenario = parse_scenario(path.read_text("utf-8"), path)
+        for src in scenario.sources:
+            if src.sha256 is None:
+                continue
+            found = resolve_article(src, path)
+            if found.state is not ArticleState.FOUND or found.path is None:
+                dest = default_article_dir() / found.file_name
+                pytest.skip(SKIP_ARTICLES.format(name=found.file_name, sid=sid, dest=dest))
+            link = folder / found.file_name
+            if not link.exists():
+                link.symlink_to(found.path)
+    return folder
 
 
 @pytest.fixture(autouse=True)

@@ -16,18 +16,24 @@ from detente.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = [
-    (ROOT / "src/detente/data/articles/valdai-2018-korea.txt", "2018-02-26"),
-    (ROOT / "src/detente/data/articles/valdai-2023-jeh.txt", "2023-09-01"),
-    (ROOT / "examples/articles/india-pakistan-2019.txt", None),
-    (ROOT / "examples/articles/armenia-azerbaijan-2020.txt", None),
-    (ROOT / "examples/articles/taiwan-strait-2022.txt", None),
+    ("valdai-2018-korea.txt", "2018-02-26"),  # not shipped: from the article folders (seeds_dir)
+    ("valdai-2023-jeh.txt", "2023-09-01"),
+    ("examples/articles/india-pakistan-2019.txt", None),
+    ("examples/articles/armenia-azerbaijan-2020.txt", None),
+    ("examples/articles/taiwan-strait-2022.txt", None),
 ]
 
 
-@pytest.mark.parametrize(("article", "date"), ARTICLES, ids=lambda v: Path(str(v)).stem if v else "dated")
+@pytest.mark.parametrize(("name", "date"), ARTICLES, ids=lambda v: Path(str(v)).stem if v else "dated")
 def test_article_draft_validates_simulates_and_reports(
-    data_root: Path, tmp_path: Path, article: Path, date: str | None, capsys: pytest.CaptureFixture[str]
+    data_root: Path,
+    tmp_path: Path,
+    name: str,
+    date: str | None,
+    capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
 ) -> None:
+    article = ROOT / name if "/" in name else request.getfixturevalue("seeds_dir") / name
     draft = tmp_path / "draft.toml"
     args = ["ingest", str(article), "--draft", str(draft), "--data", str(data_root)]
     main([*args, "--date", date] if date else args)

@@ -93,7 +93,7 @@ def test_shipped_scenario_covers_its_mechanisms_and_outcomes(
 
 
 @pytest.mark.parametrize("sid", ["korea-2018", "eurasia-2023"])
-def test_every_quote_in_shipped_scenarios_is_in_its_article(sid: str) -> None:
+def test_every_quote_in_shipped_scenarios_is_in_its_article(seeds_dir: Path, sid: str) -> None:
     loaded = load_scenario_file(sid, check_quotes=False)
     n = check_quotes(loaded.scenario, loaded.path)
     quotes = [o for _, o in walk(loaded.scenario) if isinstance(o, Provenance) and o.quote]
@@ -130,12 +130,8 @@ def test_shipped_file_parses_as_plain_toml() -> None:
         ("Washington is looking for compromises", False),
     ],
 )
-def test_quote_matching_normalises_typography_but_not_words(quote: str, found: bool) -> None:
-    from importlib import resources
-
-    text = resources.files("detente").joinpath("data", "articles", "valdai-2018-korea.txt").read_text(
-        "utf-8"
-    )
+def test_quote_matching_normalises_typography_but_not_words(seeds_dir: Path, quote: str, found: bool) -> None:
+    text = (seeds_dir / "valdai-2018-korea.txt").read_text("utf-8")
     assert quote_in_text(quote, text) is found
 
 

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from detente.cli._app import app, console
 from detente.scenario import load_scenario, load_scenario_file, shipped_scenarios
-from detente.scenario.checks import check_quotes, walk
+from detente.scenario.checks import quote_check, walk
 from detente.scenario.model import (
     Alliance,
     Channel,
@@ -72,16 +72,29 @@ def validate(scenario: ScenarioArg) -> None:
             "(fix: correct each, then run detente validate again)"
         )
     loaded = load_scenario_file(scenario, check_quotes=False)
-    n_quotes = check_quotes(loaded.scenario, loaded.path)
+    quotes = quote_check(loaded.scenario, loaded.path)
     s = loaded.scenario
+    n_unchecked = sum(quotes.unchecked.values())
     console.print(
         f"[green]ok[/green] {loaded.path}: scenario {s.id!r} as of {s.scenario.as_of}: "
         f"{len(s.actors)} actors, {len(s.issues)} issues, {len(s.relations)} relations, "
         f"{len(s.mechanisms)} mechanisms, {len(s.strategies)} strategies, {len(s.outcomes)} "
-        f"outcomes; {n_quotes} quotes found in their sources",
+        f"outcomes; {quotes.checked} quotes found in their sources"
+        + (f", {n_unchecked} not checked" if n_unchecked else ""),
         highlight=False,
         soft_wrap=True,
     )
+    from detente.cli._app import err_console
+    from detente.scenario.sources import missing_fix
+
+    for m in quotes.missing:
+        err_console.print(
+            f"note: {loaded.path}: {quotes.unchecked.get(m.source.id, 0)} quotes not checked: article "
+            f"{m.source.id!r} is not in the article folders (fix: {missing_fix(m)})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     print_warnings(str(loaded.path), static_warnings(s))
 
 

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from detente.scenario.model import (
     Sanctions,
     Scenario,
 )
+from detente.scenario.sources import ArticleLookup, ArticleState, resolve_article
 
 _COLLECT: ContextVar[list[ScenarioError] | None] = ContextVar("_COLLECT", default=None)
 
@@ -358,15 +360,41 @@ def quote_in_text(quote: str, text: str) -> bool:
 
 
 def source_texts(scenario: Scenario, file: str | Path) -> dict[str, str]:
-    """The texts of the scenario's sources that have a ``path``, keyed by source id."""
-    base = Path(file).parent
+    """The texts of the scenario's sources that have a ``path`` and were found, keyed by source id."""
+    return _source_texts(scenario, file)[0]
+
+
+def _source_texts(scenario: Scenario, file: str | Path) -> tuple[dict[str, str], list[ArticleLookup]]:
+    """The texts found, and the lookups of the articles that are missing from every article folder."""
     texts: dict[str, str] = {}
+    missing: list[ArticleLookup] = []
     for i, src in enumerate(scenario.sources):
         if src.path is None:
             continue
-        p = (base / src.path).resolve()
+        found = resolve_article(src, file)
+        if found.state is ArticleState.MISMATCH:
+            _report(ScenarioError(
+                file,
+                f"sources[{i}].sha256",
+                f"article {src.id!r} found at {found.path} has SHA-256 {found.digest}, not the one cited "
+                "(an edited or different copy)",
+                "save the article's text exactly as published, or correct `sha256` if you changed the source",
+            ))
+            continue
+        if found.state is ArticleState.MISSING:
+            if src.sha256 is not None:
+                missing.append(found)
+                continue
+            _report(ScenarioError(
+                file,
+                f"sources[{i}].path",
+                f"cannot read source text {src.path!r} (no such file)",
+                "give a path to a UTF-8 text file, relative to the scenario file",
+            ))
+            continue
+        assert found.path is not None
         try:
-            texts[src.id] = p.read_text("utf-8")
+            texts[src.id] = found.path.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             _report(ScenarioError(
                 file,
@@ -374,18 +402,41 @@ def source_texts(scenario: Scenario, file: str | Path) -> dict[str, str]:
                 f"cannot read source text {src.path!r} ({exc.__class__.__name__})",
                 "give a path to a UTF-8 text file, relative to the scenario file",
             ))
-    return texts
+    return texts, missing
+
+
+@dataclass(frozen=True)
+class QuoteCheck:
+    """What :func:`quote_check` did: quotes found in their sources, and quotes of missing articles.
+
+    Attributes:
+        checked: Quotes found in their source's text.
+        unchecked: Quotes not checked because their article is in no article folder, by source id.
+        missing: The lookups of those missing articles (for the message saying how to supply them).
+    """
+
+    checked: int
+    unchecked: dict[str, int]
+    missing: list[ArticleLookup]
 
 
 def check_quotes(scenario: Scenario, file: str | Path = "<scenario>") -> int:
     """Check that every quote occurs in its source's text; return how many quotes were checked.
 
     A quote whose ``source`` has no text (a data set, or an explicit assumption) is not checked; a
-    quote with no ``source`` is checked against the scenario's first article.
+    quote with no ``source`` is checked against the scenario's first article. The quotes of an article
+    pinned by ``sha256`` that is in no article folder are not checked (see :func:`quote_check`).
     """
-    texts = source_texts(scenario, file)
-    default = next((s.id for s in scenario.sources if s.id in texts), None)
+    return quote_check(scenario, file).checked
+
+
+def quote_check(scenario: Scenario, file: str | Path = "<scenario>") -> QuoteCheck:
+    """Like :func:`check_quotes`, also counting the quotes left unchecked because their article is missing."""
+    texts, missing = _source_texts(scenario, file)
+    default = next((s.id for s in scenario.sources if s.path is not None), None)
+    absent = {m.source.id for m in missing}
     checked = 0
+    unchecked: dict[str, int] = {}
     for path, obj in walk(scenario):
         if not isinstance(obj, Provenance) or obj.quote is None:
             continue
@@ -395,6 +446,9 @@ def check_quotes(scenario: Scenario, file: str | Path = "<scenario>") -> int:
             ))
             continue
         src = obj.source or default
+        if src in absent:
+            unchecked[src] = unchecked.get(src, 0) + 1
+            continue
         if src is None or src not in texts:
             continue
         if not quote_in_text(obj.quote, texts[src]):
@@ -407,4 +461,4 @@ def check_quotes(scenario: Scenario, file: str | Path = "<scenario>") -> int:
             ))
             continue
         checked += 1
-    return checked
+    return QuoteCheck(checked, unchecked, missing)

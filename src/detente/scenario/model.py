@@ -144,6 +144,8 @@ class Source(_Frozen):
     """A text or data set that values cite by ``id``.
 
     ``path`` is relative to the scenario file; an article's path is what quotes are checked against.
+    ``sha256`` pins an article's exact bytes: when ``path`` does not exist, a file with that hash in the
+    article folders is used (see :mod:`detente.scenario.sources`).
     """
 
     id: Id
@@ -154,6 +156,7 @@ class Source(_Frozen):
     date: dt.date | None = None
     year: int | None = Field(default=None, ge=1800, le=2100)
     path: str | None = None
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     url: str | None = None
     licence: str | None = None
     note: str | None = None
