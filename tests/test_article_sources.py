@@ -114,3 +114,17 @@ def test_user_scenario_reads_the_article_beside_it(
     else:
         assert code == 0, err
         assert " 0 quotes found" not in out and "quotes found in their sources" in out
+
+
+def test_data_status_lists_each_article_present_or_missing(
+    seeds_dir: Path, folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = run(["data", "status"], capsys)
+    rows = [line for line in out.splitlines() if "valdai-20" in line]
+    assert code == 0 and len(rows) == 2 and all("missing" in r for r in rows)
+    shutil.copyfile(seeds_dir / "valdai-2023-jeh.txt", folder / "jeh.txt")
+    code, out, _ = run(["data", "status"], capsys)
+    rows = {r.split("│")[2].strip(): r for r in out.splitlines() if "valdai-20" in r}
+    assert "missing" in rows["valdai-2018-korea.txt"]
+    assert "present" in rows["valdai-2023-jeh.txt"] and "jeh.txt" in rows["valdai-2023-jeh.txt"]

@@ -332,8 +332,10 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "ingest, code-events, eval-events": ("events", "gazetteer"),
     "ingest --draft (states' records, when present)": ("history",),
     "forecast on the reference tables": ("bargaining",),
+    "validate (quotes of the shipped scenarios)": ("articles",),
 }
-"""What each command needs from the data directory (``gazetteer`` = built by ``detente data build``)."""
+"""What each command needs from the data directory (``gazetteer`` = built by ``detente data build``;
+``articles`` = the saved articles, see :mod:`detente.scenario.sources`)."""
 
 GAZETTEER = "cache/gazetteer"
 """Where ``detente data build`` writes the coder's tables, inside the data directory."""

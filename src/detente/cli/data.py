@@ -70,6 +70,7 @@ def status_cmd(data: DataOpt = None) -> None:
         t.add_row(s.name, f"{s.present}/{s.total}", f"{s.downloadable}/{s.total}", state)
     t.add_row("gazetteer", "", "", f"{gazetteer_state(data)} (`detente data build`)")
     console.print(t)
+    _articles_table(data)
     c = Table(title="What each command needs")
     c.add_column("command")
     c.add_column("needs")
@@ -83,6 +84,36 @@ def status_cmd(data: DataOpt = None) -> None:
         "(`detente data files` lists each) or from a mirror of the data directory "
         "(`detente data download --mirror URL`).",
         style="dim",
+    )
+
+
+def _articles_table(data: Path | None) -> None:
+    """The articles the shipped scenarios cite (not shipped): present or missing, and where."""
+    from detente.scenario.sources import (
+        ENV_VAR,
+        ArticleState,
+        default_article_dir,
+        shipped_articles,
+    )
+
+    t = Table(title="Articles the shipped scenarios quote")
+    t.add_column("scenario")
+    t.add_column("article")
+    t.add_column("state", overflow="fold")
+    for sid, found in shipped_articles(data):
+        if found.state is ArticleState.FOUND:
+            state = f"present: {found.path}"
+        elif found.state is ArticleState.MISMATCH:
+            state = f"differs from the pinned text: {found.path}"
+        else:
+            state = "missing"
+        t.add_row(sid, found.file_name, state)
+    console.print(t)
+    console.print(
+        f"Save a missing article's text in {default_article_dir(data)} (any file name: it is found by its "
+        f"SHA-256) or set {ENV_VAR} to folders holding it; without it, validate skips its quotes.",
+        style="dim",
+        soft_wrap=True,
     )
 
 

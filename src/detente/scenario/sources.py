@@ -140,3 +140,19 @@ def resolve_article(source: Source, scenario_file: str | Path, data: str | Path 
 def missing_fix(lookup: ArticleLookup, data: str | Path | None = None) -> str:
     """How to supply a missing article: where to save it, or the variable to set."""
     return f"save it as {default_article_dir(data) / lookup.file_name} or set {ENV_VAR}"
+
+
+def shipped_articles(data: str | Path | None = None) -> list[tuple[str, ArticleLookup]]:
+    """Every article the shipped scenarios pin by ``sha256``, with where it was found (``detente data status``).
+
+    Returns:
+        ``(scenario id, lookup)`` pairs, in scenario order.
+    """
+    from detente.scenario.io import parse_scenario, shipped_scenarios
+
+    out: list[tuple[str, ArticleLookup]] = []
+    for sid, path in shipped_scenarios().items():
+        for src in parse_scenario(path.read_text("utf-8"), path).sources:
+            if src.path is not None and src.sha256 is not None:
+                out.append((sid, resolve_article(src, path, data)))
+    return out
