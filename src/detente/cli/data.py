@@ -113,7 +113,6 @@ def _articles_table(data: Path | None) -> None:
         f"Save a missing article's text in {default_article_dir(data)} (any file name: it is found by its "
         f"SHA-256) or set {ENV_VAR} to folders holding it; without it, validate skips its quotes.",
         style="dim",
-        soft_wrap=True,
     )
 
 
