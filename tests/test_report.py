@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -108,13 +109,65 @@ def _all_values(obj: object) -> list[Value]:
     return out
 
 
-def test_outcome_probabilities_and_intervals_are_printed(
-    sim_html: str, tiny: LoadedScenario
-) -> None:
-    result = fake_simulate_result(tiny, runs=300, seed=5)
-    cell = result["outcomes"]["war"]["12"]
-    assert f"{cell['p']:.3f}".rstrip("0").rstrip(".") in sim_html
-    assert f"{cell['hi']:.3f}".rstrip("0").rstrip(".") in sim_html
+class _Tables(HTMLParser):
+    """Every table of a page as rows of cell texts, with the ``<code>`` text of each row's first cell."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.codes: list[list[str]] = []
+        self._cell: list[str] | None = None
+        self._in_code = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append([])
+            self.codes.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "code":
+            self._in_code = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "code":
+            self._in_code = False
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+            row = self.tables[-1][-1]
+            if self._in_code and not row:  # the outcome id in the first cell of a row
+                self.codes[-1].append(data)
+
+
+def test_the_outcome_table_cells_hold_the_stored_runs_probabilities(tiny: LoadedScenario, tmp_path: Path) -> None:
+    """Read each outcome's cells from the report's table and compare them with the stored result."""
+    store = RunStore(tmp_path / "runs.duckdb")
+    store.record("simulate", tiny, params={"runs": 300}, seed=5, result=fake_simulate_result(tiny, runs=300, seed=5))
+    run = store.get("latest")
+    parser = _Tables()
+    parser.feed(write_report(run, tmp_path / "r.html").read_text(encoding="utf-8"))
+    k = next(i for i, t in enumerate(parser.tables) if t and t[0] and t[0][0] == "outcome")
+    header, *rows = parser.tables[k]
+    horizons = [re.fullmatch(r"by month (\d+)", h).group(1) for h in header[1:]]  # type: ignore[union-attr]
+    stored = run.result["outcomes"]
+    assert sorted(parser.codes[k]) == sorted(stored) and sorted(horizons, key=int) == sorted(stored["war"], key=int)
+    for outcome, row in zip(parser.codes[k], rows, strict=True):
+        for h, cell in zip(horizons, row[1:], strict=True):
+            m = re.fullmatch(r"([\d.]+) \[([\d.]+), ([\d.]+)\]", cell)
+            assert m, cell
+            want = stored[outcome][h]
+            # Printed to 3 decimals: each number is the stored one rounded, never another outcome's.
+            for got, key in zip(m.groups(), ("p", "lo", "hi"), strict=True):
+                assert float(got) == pytest.approx(want[key], abs=5e-4 + 1e-12), (outcome, h, key)
+    # The likeliest outcome at the last horizon comes first.
+    last = horizons[-1]
+    assert parser.codes[k][0] == max(stored, key=lambda o: stored[o][last]["p"])
 
 
 def test_the_answer_comes_first_in_one_line(tiny: LoadedScenario) -> None:
