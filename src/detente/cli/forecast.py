@@ -14,6 +14,7 @@ from rich.table import Table
 
 from detente.cli._app import app, console, err_console
 from detente.cli._grammar import JsonFileOpt, SeedOpt, check_output, write_json, write_text
+from detente.cli._progress import progress_bar
 from detente.cli.store_cmds import NoStoreOpt, StoreOpt, record_run
 from detente.engines.bargaining import (
     MODELS,
@@ -71,6 +72,8 @@ def forecast(
     json_out: JsonFileOpt = None,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
+    # No -q here: it would read like the --q option of the expected-utility model.
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Forecast where each contested issue ends up, with one bargaining model or all of them.
 
@@ -88,13 +91,19 @@ def forecast(
         if not path.exists():
             raise InputError(f"{target}: no such table (fix: give the path of a CSV file)")
         df = read_table(path)
-        result = forecast_table(df, model, file=str(path), eu_options=eo, seed=seed)
+        with progress_bar("forecast", quiet=quiet) as bar:
+            task = bar.add_task("forecast", total=None)
+            result = forecast_table(df, model, file=str(path), eu_options=eo, seed=seed,
+                                    progress=lambda done, total: bar.update(task, completed=done, total=total))
         _print_table_result(result)
     else:
         from detente.scenario import load_scenario_file
 
         loaded = load_scenario_file(target)
-        result = forecast_scenario(loaded.scenario, model, eu_options=eo, seed=seed)
+        with progress_bar("forecast", quiet=quiet) as bar:
+            task = bar.add_task("forecast", total=None)
+            result = forecast_scenario(loaded.scenario, model, eu_options=eo, seed=seed,
+                                       progress=lambda done, total: bar.update(task, completed=done, total=total))
         _print_scenario_result(result)
         if not no_store:
             params = {"model": model, **dataclasses.asdict(eo)}

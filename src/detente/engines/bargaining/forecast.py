@@ -6,7 +6,7 @@ JSON-able, so the command line (and a run store) only print or save it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -188,6 +188,7 @@ def forecast_issues(
     eu_options: EUOptions | None = None,
     seed: int = 0,
     resamples: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ForecastResult:
     """Forecast every issue with the chosen models and score them where outcomes are known.
 
@@ -197,6 +198,7 @@ def forecast_issues(
         eu_options: Options of the expected-utility model.
         seed: Seed of the bootstrap interval.
         resamples: Bootstrap resamples.
+        progress: Called with (issues done, issues in all) after each issue (a progress bar).
 
     Returns:
         The forecasts, the expected-utility paths and (with outcomes) each model's MAE and interval.
@@ -214,6 +216,8 @@ def forecast_issues(
             else:
                 fc[n] = float(MODELS[n].func(itm))
         out.append(IssueForecast(itm.issue, fc, itm.outcome, itm.status_quo, path))
+        if progress is not None:
+            progress(len(out), len(issues))
     scores: list[ModelScore] = []
     scored = [i for i in out if i.outcome is not None]
     if scored:
@@ -242,6 +246,7 @@ def forecast_table(
     eu_options: EUOptions | None = None,
     seed: int = 0,
     resamples: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ForecastResult:
     """Forecast a long-layout table (``issue, actor, position, salience, capability``, ...).
 
@@ -252,12 +257,14 @@ def forecast_table(
         eu_options: Options of the expected-utility model.
         seed: Seed of the bootstrap interval.
         resamples: Bootstrap resamples.
+        progress: Called with (issues done, issues in all) after each issue.
 
     Returns:
         The :class:`ForecastResult`.
     """
     return forecast_issues(
-        issues_from_frame(df, file), model, eu_options=eu_options, seed=seed, resamples=resamples
+        issues_from_frame(df, file), model, eu_options=eu_options, seed=seed, resamples=resamples,
+        progress=progress,
     )
 
 
@@ -300,6 +307,7 @@ def forecast_scenario(
     *,
     eu_options: EUOptions | None = None,
     seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ForecastResult:
     """Forecast every issue of a scenario (see :func:`issues_from_scenario` for the inputs).
 
@@ -308,6 +316,7 @@ def forecast_scenario(
         model: A model name, a list of names, or ``"all"``.
         eu_options: Options of the expected-utility model.
         seed: Seed (unused without outcomes; kept for the run record).
+        progress: Called with (issues done, issues in all) after each issue.
 
     Returns:
         The :class:`ForecastResult`.
@@ -316,4 +325,6 @@ def forecast_scenario(
         raise InputError(
             f"scenario {scenario.id}: has no [[issues]] (fix: add an issue with positions)"
         )
-    return forecast_issues(issues_from_scenario(scenario), model, eu_options=eu_options, seed=seed)
+    return forecast_issues(
+        issues_from_scenario(scenario), model, eu_options=eu_options, seed=seed, progress=progress
+    )
