@@ -78,3 +78,48 @@ def test_runs_diff_fits_80_columns(narrow: Path, capsys: pytest.CaptureFixture[s
     assert out.splitlines()[1].strip().startswith("Outcome probabilities by step 12")
     assert all(len(ln) <= 80 for ln in out.splitlines() if any(c in ln for c in "│┃━─"))
     assert not CUT.search(out)
+
+
+PROB = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?%|(?<![\w.])(0\.\d+|1\.0+)(?![\w.])")
+
+
+def _fits(out: str) -> None:
+    """No line wider than 80 columns, no number cut short, every printed probability a number in range.
+
+    The closing ``run ID recorded in FILE`` line is exempt: a copyable command, as in tests/test_backtest_cli.py.
+    """
+    wide = [ln for ln in out.splitlines() if len(ln) > 80 and not ln.startswith("run ")]
+    assert not wide, wide[:3]
+    assert not CUT.search(out), CUT.findall(out)[:5]
+    for pct, frac in PROB.findall(out):
+        assert 0.0 <= (float(pct) / 100 if pct else float(frac)) <= 1.0, (pct, frac)
+
+
+def test_backtest_fits_80_columns(narrow: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.backtest_data import tiny_data
+    from tests.test_backtest_cli import EVENTS
+
+    data = str(tiny_data(narrow / "data"))
+    out = _run(["backtest", "--data", data, "--no-icews", "--events", EVENTS, "--boot", "50", "--quiet", "--no-store",
+                "--classes", "dyad-event:ASSAULT,dyad-event:THREATEN", "--origins", "2016-04-01:2017-07-01:3", "--horizons", "3,6"], capsys)
+    assert "Scores, all questions" in out
+    _fits(out)
+
+
+def test_new_fits_80_columns(narrow: Path, data_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run(["new", "--countries", "IND,PAK,CHN", "--as-of", "2019-02-14", "-o", "india.toml", "--data", str(data_root), "-n", "500"], capsys)
+    assert "standard outcomes" in out
+    _fits(out)
+
+
+PROMPT = "your actions (h for help): "
+
+
+def test_play_fits_80_columns(narrow: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("PRK=CONSULT USA=ACCUSE\nauto\n\n"))
+    out = _run(["play", "korea-2018", "--as", "RUS", "--horizon", "3", "--seed", "7", "--runs", "100", "--store", "runs.duckdb"], capsys)
+    assert "Tracked outcomes from here" in out and "your path ended at" in out
+    # Piped stdin is not echoed, so the next line follows the prompt; a terminal would break it with the typed Enter.
+    _fits(out.replace(PROMPT, PROMPT + "\n"))
