@@ -75,8 +75,8 @@ def event_tables() -> Path:
 
 
 SKIP_ARTICLES = (
-    "needs the article {name!r} that scenario {sid} cites (not shipped: save its text as {dest}, "
-    "or set DETENTE_ARTICLES to a folder holding it; `detente data status` lists the articles)"
+    "needs the articles the shipped scenarios cite, not shipped: save {names} in {dest} (any file name), "
+    "or set DETENTE_ARTICLES to a folder holding them; `detente data status` lists them"
 )
 
 
@@ -87,22 +87,17 @@ def seeds_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     They are not shipped: the resolver (:mod:`detente.scenario.sources`) finds them by SHA-256 in the
     article folders; the test skips, saying how to supply them, when one is absent.
     """
-    from detente.scenario.io import parse_scenario, shipped_scenarios
-    from detente.scenario.sources import ArticleState, default_article_dir, resolve_article
+    from detente.scenario.sources import ArticleState, default_article_dir, shipped_articles
 
     folder = tmp_path_factory.mktemp("articles")
-    for sid, path in shipped_scenarios().items():
-        scenario = parse_scenario(path.read_text("utf-8"), path)
-        for src in scenario.sources:
-            if src.sha256 is None:
-                continue
-            found = resolve_article(src, path)
-            if found.state is not ArticleState.FOUND or found.path is None:
-                dest = default_article_dir() / found.file_name
-                pytest.skip(SKIP_ARTICLES.format(name=found.file_name, sid=sid, dest=dest))
-            link = folder / found.file_name
-            if not link.exists():
-                link.symlink_to(found.path)
+    found = [lookup for _, lookup in shipped_articles()]
+    missing = [f"{f.file_name} ({f.state.value})" for f in found if f.state is not ArticleState.FOUND]
+    if missing:
+        pytest.skip(SKIP_ARTICLES.format(names=", ".join(missing), dest=default_article_dir()))
+    for f in found:
+        link = folder / f.file_name
+        if f.path is not None and not link.exists():
+            link.symlink_to(f.path)
     return folder
 
 
