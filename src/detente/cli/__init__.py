@@ -116,8 +116,12 @@ def _invoke(args: list[str]) -> int:
             return 1
         _error(_os_error_message(exc))
         return 2
+    if isinstance(result, int) and result == 130:
+        # typer turns a Ctrl-C inside a command into exit code 130 and returns it unprinted.
+        err_console.print("Aborted.", markup=False)
+        return 130
     if isinstance(result, int) and result:
-        return 130 if result == 130 else result
+        return result
     return 0
 
 
