@@ -8,24 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from detente.cli import main
 from detente.scenario import load_scenario, shipped_scenarios
 from detente.scenario.checks import quote_check, walk
 from detente.scenario.io import load_scenario_file
 from detente.scenario.model import Provenance
 from detente.scenario.sources import ArticleState, resolve_article
+from tests.cli_run import run
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -7,21 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from detente.cli import main
 from tests.backtest_data import tiny_data
+from tests.cli_run import run
 from tests.test_backtest_generators import HERE
 
 EVENTS = str(HERE / "events_2016.csv")
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

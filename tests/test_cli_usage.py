@@ -5,17 +5,7 @@ from __future__ import annotations
 import pytest
 
 from detente import __version__
-from detente.cli import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli_run import run
 
 
 def test_version_prints_the_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from detente import datasets
-from detente.cli import main
 from detente.datadir import DataMissingError
 from detente.datasets import DataFile, DownloadError, download
+from tests.cli_run import run
 
 FIXTURE = Path(__file__).parent / "data" / "download"
 MINI_SHA256 = "a7d23c9d4909f071139b6882b57b9ca78cd81f4b6e8ce49fa922526b7fe96018"
@@ -48,16 +48,6 @@ def server() -> Iterator[_Server]:
 
 def entry(url: str | None, sha: str = MINI_SHA256) -> DataFile:
     return DataFile("events/mini.tsv", sha, "tests/data/download", url)
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_download_fetches_a_file_checked_against_its_hash_once(server: _Server, tmp_path: Path) -> None:

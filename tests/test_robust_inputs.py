@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from detente.cli import main
+from tests.cli_run import run
 
 DATA = Path(__file__).parent / "data"
 HEADER = "issue,actor,position,salience,capability\n"
@@ -20,16 +20,6 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copy(DATA / "tiny-article.txt", tmp_path / "tiny-article.txt")
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_error(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
