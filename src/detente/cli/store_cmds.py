@@ -90,11 +90,8 @@ def record_run(
     run_id = rs.record(
         kind, loaded, params=params, seed=seed, result=result, timings=all_timings, argv=list(argv)
     )
-    console.print(
-        f"run {run_id} recorded in {rs.path} (`detente report {run_id} -o report.html`)",
-        highlight=False,
-        soft_wrap=True,
-    )
+    console.print(f"run {run_id} recorded in {rs.path}", highlight=False, soft_wrap=True)
+    console.print(f"  report: detente report {run_id} -o report.html", highlight=False, soft_wrap=True)
     return run_id
 
 
