@@ -56,40 +56,38 @@ class TestEscalationWarContract(TestEscalationContract):
         return simulate(scenario, **kwargs)
 
 
-def _fingerprint(res: SimulationResult) -> tuple[list[int], int, int, int]:
-    a = res.arrays
-    return (
-        [int(x) for x in (a["outcome_first"] >= 0).sum(0)],
-        int(a["pair_first"].astype(int).sum()),
-        int(a["war_first"].astype(int).sum()),
-        int(a["peaks"].astype(int).sum()),
-    )
+def _paths_agree_until_the_first_ceasefire(scenario: Scenario) -> int:
+    """Run with hazard 0 and 0.3 on one seed; every replicate's path must agree until its first ceasefire.
+
+    The ceasefire draw reads random numbers nothing else reads (docs/model.md, "Randomness"), so the
+    hazard cannot change anything before a ceasefire happens. Returns how many replicates had one.
+    """
+    runs, horizon = 300, 12
+    off = simulate(scenario, runs=runs, seed=7, horizon=horizon, overrides={"engine.war_termination": 0.0})
+    on = simulate(scenario, runs=runs, seed=7, horizon=horizon, overrides={"engine.war_termination": 0.3})
+    cp = EscalationModel(scenario, horizon=horizon).compiled
+    src, dst = cp.pairs[:, 0], cp.pairs[:, 1]
+    war_pairs = np.flatnonzero(cp.rivals[src, dst] | cp.at_war[src, dst])
+    k = TYPES.index(EventType.RETREAT)
+    pf_on = on.arrays["pair_first"][:, war_pairs, k].astype(int)
+    first_cf = np.where(pf_on > 0, pf_on, horizon + 1).min(1)  # first RETREAT between rivals (a ceasefire is one)
+    ended = 0
+    for r in range(runs):
+        s = int(first_cf[r])
+        ended += s <= horizon
+        np.testing.assert_array_equal(off.arrays["tension"][r, :s], on.arrays["tension"][r, :s])
+        np.testing.assert_array_equal(off.arrays["peaks"][r, : s - 1], on.arrays["peaks"][r, : s - 1])
+    return ended
 
 
-def test_hazard_zero_reproduces_the_engine_before_war_termination() -> None:
-    # Numbers of commit 639c837 (no war termination), runs=300, seed=7, horizon=12: the ceasefire draw
-    # uses random numbers nothing else reads, so hazard 0 changes nothing.
-    off = {"engine.war_termination": 0.0}
-    # Then every mechanism type acted whether declared or not: declare one instance of each.
+def test_the_hazard_changes_nothing_before_the_first_ceasefire() -> None:
     every = tuple(Mechanism(id=t, type=t) for t in MECHANISM_TYPES)
-    tiny_war = simulate(war().model_copy(update={"mechanisms": every}), runs=300, seed=7, horizon=12, overrides=off)
-    assert _fingerprint(tiny_war) == ([0, 209, 300], 8287, -300, 54000)
-    # eurasia-2023 as it was then: without the Ukraine WMD issue and North Korea among E05's autonomous
-    # states, both added from the article in #12.
-    then = load_scenario("eurasia-2023", check_quotes=False)
-    e05 = [m.model_copy(update={"actors": tuple(a for a in m.actors if a != "PRK")}) if m.id == "E05" else m
-           for m in then.mechanisms]
-    then = then.model_copy(update={"issues": tuple(i for i in then.issues if i.id != "ukraine-wmd"),
-                                   "mechanisms": tuple(e05)})
-    eur = simulate(then, runs=300, seed=7, horizon=12, overrides=off)
-    assert _fingerprint(eur) == (
-        [179, 213, 15, 15, 214, 128, 43, 2, 5, 134, 126, 0, 186, 21, 0, 0],
-        685578,
-        -147,
-        54000,
-    )
-    assert "russia-ukraine-ceasefire" in eur.outcomes
-    assert (eur.outcome_first_step("russia-ukraine-ceasefire") < 0).all()
+    assert _paths_agree_until_the_first_ceasefire(war().model_copy(update={"mechanisms": every})) > 50
+    eur = load_scenario("eurasia-2023", check_quotes=False)
+    assert _paths_agree_until_the_first_ceasefire(eur) > 50
+    # And with hazard 0 Russia and Ukraine never agree a ceasefire.
+    res = simulate(eur, runs=300, seed=7, horizon=12, overrides={"engine.war_termination": 0.0})
+    assert (res.outcome_first_step("russia-ukraine-ceasefire") < 0).all()
 
 
 @pytest.mark.parametrize("h", [0.05, 0.2])

@@ -146,6 +146,8 @@ class Compiled:
     # (P,) log-odds added to ASSAULT for a dyad at war on the as-of date (removed after a ceasefire)
     war_age: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     # (N, N) months a war of the as-of date had lasted then (UCDP episode start; 0 if unknown)
+    accident: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # (P,) the action an accidental clash emits on each pair: the scenario's clash event (see accident_actions)
     # (action, veto cap): conflictual veto-bound named events (sanctions resolutions) answer provocations;
     # the cap is the organisation's `veto_after_provocation` param, else the engine's (see docs)
 
@@ -650,6 +652,7 @@ def compile_scenario(
         [cf_named if cf_named is not None and np.isfinite(intercept[p, cf_named]) else a_retreat for p in range(len(pairs))],
         dtype=np.int64,
     )
+    accident = accident_actions(scenario, names, atype, amode, intercept)
     doctrine = np.array([a.doctrine.value for a in scenario.actors])
     resolve = np.array([a.params["resolve"].value if "resolve" in a.params else 0.5 for a in scenario.actors])
     audience = np.array([a.params["audience"].value if "audience" in a.params else 0.5 for a in scenario.actors])
@@ -823,6 +826,7 @@ def compile_scenario(
         ceasefire=ceasefire,
         war_assault_boost=war_boost,
         war_age=war_age,
+        accident=accident,
     )
     # NOTE: float32 throughout the step kernel; mixing in float64 arrays would double memory traffic.
     for f in fields(compiled):
@@ -830,6 +834,43 @@ def compile_scenario(
         if isinstance(value, np.ndarray) and value.dtype == np.float64 and f.name != "intercept":
             setattr(compiled, f.name, value.astype(np.float32))
     return compiled
+
+
+ACCIDENT_MODE = "firearms"
+"""PLOVER mode of an accidental clash: an exchange of small-arms fire, not a planned strike or all-out war."""
+
+
+def accident_actions(
+    scenario: Scenario, names: Sequence[str], atype: Sequence[int], amode: Sequence[str | None], intercept: np.ndarray
+) -> np.ndarray:
+    """The action an accidental clash (``accidental-escalation``) emits on each pair: ``(P,)`` indices.
+
+    An accident is the scenario's clash event, so that a tracked outcome defined by that event (an armed
+    clash, a kinetic incident) counts accidental clashes as well as chosen ones: the named ASSAULT event
+    the ``accidental-escalation`` instance lists in its ``represented_by`` (``events[armed-clash]``), else
+    the scenario's named ASSAULT event in mode ``firearms``, else the PLOVER type ASSAULT. On a pair whose
+    actor may not emit that event the accident is a plain ASSAULT. Its type is ASSAULT either way, so the
+    engine's war state and outcomes defined by the type ASSAULT see it as before.
+    """
+    a_assault = type_action(EventType.ASSAULT)
+    ti = TYPES.index(EventType.ASSAULT)
+    named = [a for a in range(len(names)) if atype[a] == ti and a != a_assault]
+    chosen: int | None = None
+    for entry in scenario.mechanisms:
+        if entry.type != "accidental-escalation":
+            continue
+        for ref in entry.represented_by:
+            m = re.match(r"^events\[([^\]]+)\]$", ref)
+            if m and m[1] in names and names.index(m[1]) in named:
+                chosen = names.index(m[1])
+                break
+        if chosen is not None:
+            break
+    if chosen is None:
+        chosen = next((a for a in named if amode[a] == ACCIDENT_MODE), None)
+    if chosen is None:
+        return np.full(intercept.shape[0], a_assault, dtype=np.int64)
+    return np.where(np.isfinite(intercept[:, chosen]), chosen, a_assault).astype(np.int64)
 
 
 def richardson_per_step(

@@ -474,7 +474,8 @@ class _Run:
                     first_side = hit & (milact > 0)
                     other = hit & ~first_side
                     accident = first_side | other[:, rev]
-                    act = np.where(accident, a_assault, act)
+                    # The accident is the scenario's clash event (an outcome on it counts it), type ASSAULT.
+                    act = np.where(accident, cp.accident[None, :], act)
             # engineered-pretext engineered pretexts raise the engineer's hostility.
             incident = np.zeros(R, bool)
             if "engineered-pretext" in mech and st.k13 is not None:
