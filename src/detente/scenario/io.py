@@ -251,7 +251,8 @@ def _plain(obj: Any) -> Any:
             return obj.value
         return {k: _plain(v) for k, v in obj if v is not None}
     if isinstance(obj, BaseModel):
-        return {k: _plain(v) for k, v in obj if v is not None}
+        fields = type(obj).model_fields
+        return {(fields[k].alias or k) if k in fields else k: _plain(v) for k, v in obj if v is not None}
     if isinstance(obj, enum.Enum):
         return obj.value
     if isinstance(obj, list | tuple):

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -388,6 +389,97 @@ Relation = Annotated[
 
 
 # ---------------------------------------------------------------------------------------------
+# Reference classes (the anchored engine)
+
+REFERENCE_FAMILIES: dict[str, str] = {
+    "icews": "an ICEWS event whose CAMEO code starts with ARG (icews:19, icews:046, icews:087)",
+    "icews-leaders": "an ICEWS event with CAMEO prefix ARG between heads of state or government",
+    "plover": "any ICEWS event mapped to the PLOVER type ARG",
+    "mid-onset": "a Correlates of War MID onset at hostility level ARG or above (mid-onset:5 = war)",
+    "missile-test": "a CNS North Korea missile test, optionally of type ARG (ICBM, SLBM, SLV, IRBM) and outcome",
+    "nuclear-test": "a nuclear explosive test (authored table of tests since 1990, CTBTO/SIPRI)",
+    "leader-visit": "an in-person meeting or visit of heads of state or government",
+    "unsc-resolution": "a UN Security Council resolution, optionally on topic ARG (sanctions)",
+    "unsc-meeting": "a UN Security Council meeting, optionally on topic ARG",
+    "new-alliance": "a new alliance treaty (ATOP), optionally with a defence obligation",
+    "conflict-onset": "a UCDP/PRIO armed-conflict onset (25 battle deaths in a year)",
+    "conflict-termination": "the end of an armed conflict of size ARG, optionally with great-power involvement",
+}
+"""The reference-class families the contract names (``detente.anchor.refclass`` fits them)."""
+
+
+def _reference_families() -> dict[str, str]:
+    """The families :mod:`detente.anchor.refclass` knows, or the contract's list before it exists."""
+    import importlib
+
+    try:
+        refclass = importlib.import_module("detente.anchor.refclass")  # the backbone package (issue 11)
+    except ImportError:
+        return REFERENCE_FAMILIES
+    known = getattr(refclass, "FAMILIES", None)
+    if isinstance(known, dict) and known:
+        return {str(k): str(v) for k, v in known.items()}
+    if isinstance(known, tuple | list) and known:
+        return {str(f): REFERENCE_FAMILIES.get(str(f), str(f)) for f in known}
+    return REFERENCE_FAMILIES
+
+
+_SUBJECT = r"^[A-Za-z0-9][A-Za-z0-9_.]*(?:[-~][A-Za-z0-9][A-Za-z0-9_.]*)?$"
+
+
+class Reference(_Frozen):
+    """The data-defined reference class of a named event or an outcome (the anchored engine's anchor).
+
+    In TOML: ``reference = { class = "missile-test:ICBM", subject = "PRK", state = "PRK-USA",
+    note = "…" }``. ``class`` is ``FAMILY[:ARG…]`` (families in :data:`REFERENCE_FAMILIES`);
+    ``subject`` the country (``PRK``), directed dyad (``USA-PRK``) or undirected dyad (``PRK~KOR``) whose
+    history gives the rate (an event's reference may leave it to each outcome: derived from the
+    outcome's ``sources``/``targets`` when they name one pair or one actor); ``state`` the dyad whose
+    crisis state the hazard depends on (default: the subject's pair). ``accidents`` says the outcome's
+    definition includes accidental clashes, so an accidental-escalation mechanism acts on it. ``note``
+    says why this class is the right one: what the outcome means and what the data count.
+    """
+
+    class_: str = Field(alias="class", min_length=1, pattern=r"^[a-z][a-z0-9-]*(?::[A-Za-z0-9_.-]+)*$")
+    subject: str | None = Field(default=None, pattern=_SUBJECT)
+    state: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.]*-[A-Za-z0-9][A-Za-z0-9_.]*$")
+    accidents: bool = False
+    note: str = Field(min_length=1)
+
+    @field_validator("class_")
+    @classmethod
+    def _known_family(cls, value: str) -> str:
+        family = value.split(":", 1)[0]
+        known = _reference_families()
+        if family not in known:
+            close = difflib.get_close_matches(family, known, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"unknown reference family {family!r} (fix: {hint}use one of: {', '.join(known)})")
+        return value
+
+    @property
+    def family(self) -> str:
+        """The family name (``missile-test`` of ``missile-test:ICBM``)."""
+        return self.class_.split(":", 1)[0]
+
+    @property
+    def state_dyad(self) -> str | None:
+        """The crisis-state dyad, its two actors sorted (``PRK-USA``), or ``None`` if none can be named."""
+        pair = self.state or (self.subject.replace("~", "-") if self.subject and ("-" in self.subject or "~" in self.subject) else None)
+        if pair is None:
+            return None
+        return "-".join(sorted(pair.split("-")))
+
+
+def _references(value: Any) -> Any:
+    """An outcome's ``reference``: one inline table or an array of them (the outcome is the first hit)."""
+    if isinstance(value, dict | Reference):
+        return (value,)
+    return value
+
+
+
+# ---------------------------------------------------------------------------------------------
 # Mechanisms, events, strategies, outcomes
 
 
@@ -445,6 +537,8 @@ class NamedEvent(Provenance):
     """A scenario-defined event: a specialisation of a PLOVER type (and mode), e.g. a nuclear test.
 
     ``cameo`` is the closest CAMEO code; ``intensity`` overrides the PLOVER score on the −10…+10 scale.
+    ``reference`` is its data-defined reference class (:class:`Reference`), which the anchored engine
+    needs for every named event an outcome uses.
     """
 
     id: Id
@@ -454,6 +548,7 @@ class NamedEvent(Provenance):
     cameo: str | None = Field(default=None, pattern=r"^\d{2,4}$")
     intensity: float | None = Field(default=None, ge=-10.0, le=10.0)
     preconditions: Preconditions = Field(default_factory=Preconditions)
+    reference: Reference | None = None
 
 
 class ActionKind(StrEnum):
@@ -522,6 +617,9 @@ class Outcome(Provenance):
     ``base_rate`` is the probability of the outcome within ``base_rate_months`` months in its reference
     class (its ``note`` names the class and the data); ``detente simulate`` warns when the engine's
     probability strays far from it with no mechanism to explain why.
+
+    ``reference`` (one inline table or an array of them) overrides the named event's reference for the
+    anchored engine; with several, the outcome happens at the first hit of any of them.
     """
 
     id: Id
@@ -534,6 +632,7 @@ class Outcome(Provenance):
     description: str = ""
     base_rate: Probability | None = None
     base_rate_months: int = Field(default=12, ge=1, le=600)
+    reference: Annotated[tuple[Reference, ...], BeforeValidator(_references)] = ()
 
 
 # ---------------------------------------------------------------------------------------------
