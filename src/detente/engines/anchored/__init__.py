@@ -7,6 +7,21 @@ multipliers and state shifts whose strengths are drawn per run. ``docs/model.md`
 engine: scenario*) states the equations.
 """
 
+from .compile import Compiled, compile_scenario
+from .levers import LEVER_TYPES
+from .model import BLOCK
 from .references import ResolvedReference, outcome_references, scenario_references
+from .result import AnchoredResult
+from .simulate import simulate
 
-__all__ = ["ResolvedReference", "outcome_references", "scenario_references"]
+__all__ = [
+    "BLOCK",
+    "LEVER_TYPES",
+    "AnchoredResult",
+    "Compiled",
+    "ResolvedReference",
+    "compile_scenario",
+    "outcome_references",
+    "scenario_references",
+    "simulate",
+]
