@@ -34,13 +34,13 @@ def test_with_every_mechanism_off_outcomes_match_the_backbone_rate_in_closed_for
     res = simulate(KOREA, calibration=cal, runs=runs, seed=3, mechanisms_off=ALL_OFF)
     assert res.levers == []
     for h in (6, 24):
-        single = _gauss(lambda b: 1 - (1 - expit(b)) ** h, -3.5, 0.4)
+        single = _gauss(lambda b, h=h: 1 - (1 - expit(b)) ** h, -3.5, 0.4)
         s = res.summary("prk-nuclear-test", h)
         assert _within(s["p"], single, runs), (h, s, single)
         # Rao-Blackwellised mean is the same quantity with less noise
         assert abs(s["p_cond"] - single) < 0.01
         # two independent classes (armed-clash is the first hit of either)
-        double = 1 - _gauss(lambda b: (1 - expit(b)) ** h, -3.5, 0.4) ** 2
+        double = 1 - _gauss(lambda b, h=h: (1 - expit(b)) ** h, -3.5, 0.4) ** 2
         assert _within(res.summary("armed-clash", h)["p"], double, runs)
 
 
