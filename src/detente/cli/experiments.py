@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from detente.cli._app import app, console
+from detente.cli._app import app, console, err_console
+from detente.cli._engine import CalibrationOpt, EngineName, EngineOpt, choose_engine
 from detente.cli._grammar import (
     DEFAULT_RUNS,
     JsonFileOpt,
@@ -120,6 +121,19 @@ def _overrides(sets: list[str] | None) -> dict[str, float]:
     return out
 
 
+def _runner(engine: EngineName, s: Any, calibration: Path | None, file: Any, outcomes: Any) -> tuple[str, Any]:
+    """The engine a command runs on and its runner (``None``: the escalation engine's default)."""
+    chosen, cal_path, why = choose_engine(engine, s, calibration, file)
+    if chosen != "anchored":
+        if engine is EngineName.AUTO:
+            err_console.print(why, style="dim", highlight=False)
+        return chosen, None
+    from detente.engines.anchored import backbone
+    from detente.engines.anchored.runner import AnchoredRunner
+
+    return chosen, AnchoredRunner(s, backbone.load(cal_path) if cal_path else None, tuple(outcomes))
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
@@ -146,6 +160,8 @@ def compare(
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     quiet: QuietOpt = False,
+    engine: EngineOpt = EngineName.AUTO,
+    calibration: CalibrationOpt = None,
 ) -> None:
     """Compare strategies against a baseline with common random numbers, component by component.
 
@@ -162,6 +178,7 @@ def compare(
     _check_outputs(json_out, plot)
     loaded = _load_file(scenario)
     s = loaded.scenario
+    chosen, runner = _runner(engine, s, calibration, loaded.path, outcome or ())
     with make_backend(backend.value, scheduler, workers) as inner, progress_bar("compare", quiet=quiet) as bar:
         be = ProgressBackend(inner, bar)
         result = run_compare(
@@ -175,6 +192,7 @@ def compare(
             overrides=_overrides(set_),
             outcomes=outcome or (),
             backend=be,
+            runner=runner,
         )
     h = at or result.horizon
     if h not in result.horizons:
@@ -221,12 +239,13 @@ def compare(
                 cells.append(f"{e.p * 100:+.1f}{'*' if r.significant else ''}" if e else "")
             ct.add_row(*cells)
         console.print(ct)
-    _write_json(json_out, result.to_dict())
+    summary = {"engine": chosen, **result.to_dict()}
+    _write_json(json_out, summary)
     if not no_store:
-        params = {"strategies": list(strategy), "baseline": baseline, "runs": runs, "horizon": horizon,
+        params = {"engine": chosen, "strategies": list(strategy), "baseline": baseline, "runs": runs, "horizon": horizon,
                   "components": components.value, "outcomes": list(outcome or []), "set": list(set_ or []),
                   "backend": backend.value}
-        record_run("compare", loaded, params=params, seed=seed, result=result.to_dict(), started=started, store=store)
+        record_run("compare", loaded, params=params, seed=seed, result=summary, started=started, store=store)
     _write_plots(plot, lambda: comparison_figures(result, h))
 
 

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from detente.cli._app import app, console
+from detente.cli._engine import CalibrationOpt, EngineName, EngineOpt, choose_engine
 from detente.cli._grammar import (
     DEFAULT_RUNS,
     JsonFileOpt,
@@ -42,10 +43,15 @@ def simulate(
     quiet: QuietOpt = False,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
+    engine: EngineOpt = EngineName.AUTO,
+    calibration: CalibrationOpt = None,
 ) -> None:
-    """Run the Monte Carlo escalation engine and print outcome odds, tension, positions and paths.
+    """Run a Monte Carlo engine and print outcome odds (anchored: with both intervals and base rates).
 
-    Quotes are not checked here (`detente validate` does that); fields and references are.
+    The anchored engine (the default when every outcome has a reference class and a calibration is at
+    hand) runs the scenario on hazards fitted to history; `--engine qre` runs the quantal-response
+    escalation engine (tension, positions and paths as well). Quotes are not checked here (`detente
+    validate` does that); fields and references are.
 
     Example: detente simulate korea-2018 -n 2000 --horizon 24 -s 7 --json out.json
     """
@@ -58,6 +64,16 @@ def simulate(
     loaded = load_scenario_file(scenario, check_quotes=False)
     scen = loaded.scenario
     overrides = parse_set(set_, scen)
+    chosen, cal_path, why = choose_engine(engine, scen, calibration, loaded.path)
+    if chosen == "anchored":
+        _simulate_anchored(loaded, cal_path, runs=runs, horizon=horizon, seed=seed, strategy=strategy, off=off,
+                           overrides=overrides, workers=workers, quiet=quiet, json_out=json_out, store=store,
+                           no_store=no_store, started=started)
+        return
+    if engine is EngineName.AUTO and not quiet:
+        from detente.cli._app import err_console
+
+        err_console.print(why, style="dim", highlight=False)
     result = run_simulation(
         scen,
         runs=runs,
@@ -75,8 +91,30 @@ def simulate(
     _plausibility(loaded, result, strategy, tuple(off or ()))
     console.print(f"simulated in {run_seconds:.1f} s", style="dim")
     if not no_store:
-        params = {"runs": runs, "horizon": horizon, "strategy": strategy, "mechanisms_off": sorted(off or []),
+        params = {"engine": "qre", "runs": runs, "horizon": horizon, "strategy": strategy, "mechanisms_off": sorted(off or []),
                   "overrides": overrides}
+        record_run("simulate", loaded, params=params, seed=seed, result=summary, started=started,
+                   timings={"run": run_seconds}, store=store)
+    write_json(json_out, summary, echo=console.print)
+
+
+def _simulate_anchored(loaded: Any, cal_path: Any, *, runs: int, horizon: int | None, seed: int, strategy: str | None,
+                       off: list[str] | None, overrides: Any, workers: int | None, quiet: bool, json_out: str | None,
+                       store: Any, no_store: bool, started: float) -> None:
+    from detente.cli.anchored_output import print_anchored
+    from detente.engines.anchored import simulate as run_anchored
+
+    result = run_anchored(
+        loaded.scenario, calibration=cal_path, runs=runs, horizon=horizon, seed=seed, strategy=strategy,
+        overrides=overrides, mechanisms_off=tuple(off or ()), workers=workers, progress=not quiet, file=loaded.path,
+    )
+    run_seconds = time.perf_counter() - started
+    summary = result.to_dict()
+    print_anchored(summary)
+    console.print(f"simulated in {run_seconds:.1f} s", style="dim")
+    if not no_store:
+        params = {"engine": "anchored", "calibration": str(cal_path), "runs": runs, "horizon": horizon,
+                  "strategy": strategy, "mechanisms_off": sorted(off or []), "overrides": overrides}
         record_run("simulate", loaded, params=params, seed=seed, result=summary, started=started,
                    timings={"run": run_seconds}, store=store)
     write_json(json_out, summary, echo=console.print)

@@ -124,9 +124,12 @@ def _actors_of(subject: str, state: str) -> frozenset[str]:
 
 
 def _calibration_error(path: str, exc: Exception) -> ScenarioError:
+    """The calibration's own refusal, naming the calibration file (and the field, when it says none)."""
+    msg = str(exc).removeprefix("Error: ").removeprefix("calibration: ")
+    if "(fix:" in msg:
+        return ScenarioError(path, "", msg)
     return ScenarioError(
-        path, "as_of", str(exc).removeprefix("Error: "),
-        "refit it with `detente calibrate SCENARIO` (it reads only rows dated before the as-of date)",
+        path, "as_of", msg, "refit it with `detente calibrate SCENARIO` (it reads only rows dated before the as-of date)"
     )
 
 
@@ -199,7 +202,8 @@ def compile_scenario(
     for m in _active_mechanisms(scenario, mechanisms_off):
         lever = _mechanism_lever(scenario, m, key_specs, states, accident_keys, trend_data)
         if lever is None:
-            unrepresented.append(f"mechanisms[{m.id}] ({m.type}): {LEVER_TYPES[m.type].why}")
+            why = LEVER_TYPES[m.type].why if not LEVER_TYPES[m.type].acts else "touches no tracked outcome's class or state"
+            unrepresented.append(f"mechanisms[{m.id}] ({m.type}): {why}")
         else:
             levers.append(lever)
     name, comps = _strategy_components(scenario, strategy)

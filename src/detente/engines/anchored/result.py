@@ -25,6 +25,11 @@ def _iso(v: Any) -> Any:
     return v.isoformat()[:10] if hasattr(v, "isoformat") else (str(v) if v is not None else None)
 
 
+def _rate(v: Any) -> float | None:
+    """A rate, or ``None`` when the subject was never at risk in the window."""
+    return None if v is None or not np.isfinite(float(v)) else float(v)
+
+
 def reference_rows(comp: Any) -> dict[str, list[dict[str, Any]]]:
     """Per outcome, each reference with its class, subject, data window, counts and base rates."""
     out: dict[str, list[dict[str, Any]]] = {}
@@ -39,8 +44,8 @@ def reference_rows(comp: Any) -> dict[str, list[dict[str, Any]]]:
                 "window": [_iso(window[0]), _iso(window[1])],
                 "n_events": int(getattr(fit, "n_events", 0)),
                 "n_subject_months": int(getattr(fit, "n_subject_months", 0)),
-                "base_rate": float(getattr(fit, "base_rate", float("nan"))),
-                "subject_rate": float(getattr(fit, "subject_rate", float("nan"))),
+                "base_rate": _rate(getattr(fit, "base_rate", None)),
+                "subject_rate": _rate(getattr(fit, "subject_rate", None)),
             })
         out[o.id] = rows
     return out
@@ -50,9 +55,15 @@ def base_rate_by(rows: list[dict[str, Any]], months: int) -> float:
     """The outcome's probability within ``months`` at its references' constant subject rates."""
     surv = 1.0
     for r in rows:
-        rate = r["subject_rate"] if np.isfinite(r["subject_rate"]) else r["base_rate"]
+        rate = r["subject_rate"] if r["subject_rate"] is not None else r["base_rate"]
+        if rate is None:
+            return float("nan")
         surv *= (1.0 - min(max(rate, 0.0), 1.0)) ** months
     return 1.0 - surv
+
+
+def _finite(x: float) -> float | None:
+    return round(x, 6) if np.isfinite(x) else None
 
 
 @dataclass
@@ -139,7 +150,7 @@ class AnchoredResult:
             "horizons": list(self.horizons),
             "outcomes": outcomes,
             "references": self.references,
-            "base_rates": {o: {str(h): round(base_rate_by(self.references[o], h), 6) for h in self.horizons} for o in self.outcomes},
+            "base_rates": {o: {str(h): _finite(base_rate_by(self.references[o], h)) for h in self.horizons} for o in self.outcomes},
             "states": states,
             "levers": self.levers,
             "mechanisms": self.mechanisms,

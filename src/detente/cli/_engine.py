@@ -1,0 +1,63 @@
+"""``--engine`` and ``--calibration``: which engine a run command uses, and the choice of the default.
+
+``auto`` (the default) runs the anchored engine when every tracked outcome of the scenario has a
+reference class and a fitted calibration is at hand (``--calibration FILE``, or the one shipped for
+the scenario's id); otherwise the quantal-response (``qre``) escalation engine, saying so on stderr.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from detente.errors import DetenteError
+from detente.scenario.model import Scenario
+
+
+class EngineName(StrEnum):
+    """The Monte Carlo engines a scenario can run on."""
+
+    AUTO = "auto"
+    ANCHORED = "anchored"
+    QRE = "qre"
+
+
+EngineOpt = Annotated[
+    EngineName,
+    typer.Option(
+        "--engine",
+        help="anchored (fitted base rates, shared crisis state), qre (quantal-response escalation), or auto: "
+        "anchored when every outcome has a reference class and a calibration is at hand.",
+    ),
+]
+CalibrationOpt = Annotated[
+    Path | None,
+    typer.Option("--calibration", metavar="FILE", help="A fitted calibration for the anchored engine (default: the shipped one)."),
+]
+
+
+def choose_engine(engine: EngineName, scenario: Scenario, calibration: Path | None, file: str | Path) -> tuple[str, Path | None, str]:
+    """The engine to run, its calibration path, and why (one line).
+
+    Raises:
+        ScenarioError: ``--engine anchored`` on a scenario whose outcome lacks a reference.
+    """
+    from detente.engines.anchored.backbone import shipped_calibration_path
+    from detente.engines.anchored.references import scenario_references
+
+    if engine is EngineName.QRE:
+        return "qre", None, "--engine qre"
+    cal = calibration or shipped_calibration_path(scenario.id)
+    if engine is EngineName.ANCHORED:
+        scenario_references(scenario, file)
+        return "anchored", cal, "--engine anchored"
+    try:
+        scenario_references(scenario, file)
+    except DetenteError as exc:
+        return "qre", None, f"qre engine: not every outcome has a reference class ({exc})"
+    if not cal.is_file():
+        return "qre", None, f"qre engine: no fitted calibration for {scenario.id} (fit one with `detente calibrate`)"
+    return "anchored", cal, "anchored engine"
