@@ -17,7 +17,13 @@ Example::
 """
 
 from detente.anchor.backbone import Backbone, ClassDraws, Dynamic
-from detente.anchor.calibration import Calibration, CalibrationError, ClassFit, fit_calibration, load_calibration
+from detente.anchor.calibration import (
+    Calibration,
+    CalibrationError,
+    ClassFit,
+    fit_calibration,
+    load_calibration,
+)
 from detente.anchor.refclass import FAMILIES, Reference, reference_data
 from detente.anchor.state import StateDraws, StateFit
 

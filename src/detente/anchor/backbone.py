@@ -131,7 +131,7 @@ def nb_shape(observed: np.ndarray, expected: np.ndarray) -> float:
 
 
 def mvn_draws(rng: np.random.Generator, mean: np.ndarray, cov: np.ndarray, n: int) -> np.ndarray:
-    """n draws of MultivariateNormal(mean, cov) that tolerate a singular covariance."""
+    """N draws of MultivariateNormal(mean, cov) that tolerate a singular covariance."""
     vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
     root = vecs * np.sqrt(np.clip(vals, 0.0, None))
     return mean[None, :] + rng.standard_normal((n, len(mean))) @ root.T
@@ -177,11 +177,11 @@ class Backbone:
         return self._index.get(subject)
 
     def draw_beta(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """n coefficient draws."""
+        """N coefficient draws."""
         return mvn_draws(rng, self.beta, self.cov, n)
 
     def draw_log_m(self, rng: np.random.Generator, rows: np.ndarray, n: int) -> np.ndarray:
-        """log multipliers (len(rows) × n): posterior Gamma(O + k, E + k); row −1 = never seen, Gamma(k, k)."""
+        """Log multipliers (len(rows) × n): posterior Gamma(O + k, E + k); row −1 = never seen, Gamma(k, k)."""
         rows = np.asarray(rows, dtype=np.int64)
         seen = rows >= 0
         o = np.where(seen, self.observed[np.clip(rows, 0, None)], 0.0)

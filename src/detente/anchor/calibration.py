@@ -19,9 +19,16 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from detente.anchor.backbone import Backbone, ClassDraws, Dynamic, features_now, fit_backbone, start_dynamic
+from detente.anchor.backbone import (
+    Backbone,
+    ClassDraws,
+    Dynamic,
+    features_now,
+    fit_backbone,
+    start_dynamic,
+)
 from detente.anchor.panel import MS_CAP, Panel, build_panel, month_of
-from detente.anchor.refclass import Reference, RefData, reference_data
+from detente.anchor.refclass import RefData, Reference, reference_data
 from detente.anchor.state import StateFit, dyad_key, fit_states, hostility_table, parse_dyad
 from detente.errors import DetenteError, InputError
 

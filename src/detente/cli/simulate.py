@@ -180,20 +180,32 @@ def print_summary(d: dict[str, Any]) -> None:
 
 @app.command()
 def calibrate(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(help="A shipped scenario id or .toml path: fit the anchored engine's calibration for it (every reference its outcomes name)."),
+    ] = None,
     data: Annotated[
         Path | None,
         typer.Option("--data", help="The data directory (default: $DETENTE_DATA, else the user's data folder); its history/ tables are read."),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the fitted values as JSON here.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the fitted values as JSON here (with SCENARIO: default anchor-<id>.json).")] = None,
     runs: RunsOpt = DEFAULT_RUNS,
     seed: SeedOpt = 0,
+    json_out: JsonFileOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Fit the escalation engine's data-based defaults and show how well korea-2018 then matches history.
+    """Fit data-based values: the anchored engine's calibration of a scenario, or the escalation engine's defaults.
 
+    With SCENARIO: fit, with data dated before its as-of date only, the backbone hazard of every reference
+    class its outcomes name and the crisis state of their dyads, and write the calibration JSON.
+    Without: fit the escalation engine's defaults and show how well korea-2018 then matches history.
     Needs the history data set (`detente data status` shows it; `detente data download history` gets it).
 
-    Example: detente calibrate --runs 500 --out fitted.json
+    Example: detente calibrate korea-2018 -o anchor-korea-2018.json
     """
+    if scenario is not None:
+        _calibrate_anchor(scenario, data, out, json_out, seed, quiet)
+        return
     from detente.calibrate import fit
     from detente.calibrate.check import fit_check
     from detente.datadir import dataset_dir
@@ -238,6 +250,43 @@ def calibrate(
         except OSError as exc:
             raise InputError(f"{out}: cannot write JSON ({exc.strerror}) (fix: give a writable path)") from None
         console.print(f"wrote {out}")
+
+
+def _calibrate_anchor(scenario: str, data: Path | None, out: Path | None, json_out: str | None, seed: int, quiet: bool) -> None:
+    """``detente calibrate SCENARIO``: fit and write the anchored engine's calibration."""
+    from detente.anchor.scenario import calibrate_scenario, scenario_refs
+    from detente.cli._progress import progress_bar
+    from detente.scenario.io import load_scenario_file
+
+    loaded = load_scenario_file(scenario, check_quotes=False)
+    scen = loaded.scenario
+    target = check_output(out or Path(f"anchor-{scen.scenario.id}.json"), "--out")
+    if json_out not in (None, "-"):
+        check_output(json_out, "--json")
+    refs, _ = scenario_refs(scen, loaded.path)
+    with progress_bar(f"fitting {scen.scenario.id}", quiet=quiet) as bar:
+        task = bar.add_task("fit", total=len(refs) + 1)
+        cal = calibrate_scenario(scen, data, loaded.path, seed=seed, progress=lambda _k: bar.advance(task))
+    cal.check(scen.scenario.as_of)
+    cal.save(target)
+    if json_out == "-":
+        write_json(json_out, cal.to_dict())
+        return
+    t = Table(title=f"{scen.scenario.id}: reference classes fitted on data before {scen.scenario.as_of}")
+    for col in ("class | subject", "window", "events", "rate/mo", "subject"):
+        t.add_column(col, justify="left" if col in ("class | subject", "window") else "right", overflow="fold")
+    for key, c in cal.classes.items():
+        sr = "—" if c.subject_rate is None else f"{c.subject_rate:.4f}"
+        t.add_row(key, f"{c.window[0]}…{c.window[1]}", str(c.n_events), f"{c.base_rate:.4f}", sr)
+    console.print(t)
+    s = Table(title="Crisis states (standardised hostility index; AR(1) fitted)")
+    for col in ("dyad", "start", "rho", "sigma", "w", "how the start was estimated"):
+        s.add_column(col, justify="left" if col in ("dyad", "how the start was estimated") else "right", overflow="fold")
+    for key, st in cal.states.items():
+        s.add_row(key, f"{st.z0:+.2f}", f"{st.rho:.2f}", f"{st.sigma:.2f}", f"{st.w:.2f}", st.z0_method)
+    console.print(s)
+    write_json(json_out, cal.to_dict())
+    console.print(f"wrote {target} (as of {cal.as_of}; every source's last row is before it)")
 
 
 def _plausibility(loaded: Any, result: Any, strategy: str | None, off: tuple[str, ...]) -> None:
