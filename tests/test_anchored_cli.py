@@ -89,3 +89,23 @@ def test_compare_runs_on_the_anchored_engine(toy_calibration: Path, capsys: pyte
     assert d["engine"] == "anchored"
     row = next(r for r in d["rows"] if r["outcome"] == "prk-nuclear-test" and r["horizon"] == 24 and r["arm"] == "us-maximum-pressure")
     assert row["effect"] > 0  # pressure provokes tests (through the strategy's levers)
+
+
+def test_report_of_an_anchored_run_shows_references_and_both_intervals(tmp_path: Path) -> None:
+    from detente.engines.anchored import simulate
+    from detente.report.html import ReportInput, write_report
+
+    d = simulate(KOREA, calibration=calibration_for(KOREA), runs=512, seed=1).to_dict()
+    out = write_report(ReportInput(KOREA, "simulate", d, seed=1), tmp_path / "r.html")
+    html = out.read_text("utf-8")
+    assert "<h2>Reference classes</h2>" in html and "predictive" in html
+    assert "<code>nuclear-test</code> | <code>PRK</code>" in html
+    cell = d["outcomes"]["prk-nuclear-test"]["24"]
+    assert f"{cell['pred_lo']:.3f}–{cell['pred_hi']:.3f}" in html
+
+
+def test_show_lists_each_outcomes_reference_class(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = run(["show", "eurasia-2023"], capsys)
+    assert code == 0, err
+    assert "Reference classes" in out and "conflict-termination:war:gp" in out

@@ -57,3 +57,46 @@ def print_anchored(d: dict[str, Any], at: int | None = None) -> None:
     console.print(f"levers acting: {', '.join(acting) or 'none'}", style="dim", highlight=False)
     for line in d.get("unrepresented", []):
         console.print(f"  no lever: {line}", style="dim", highlight=False)
+
+
+def print_references(scenario: Any) -> None:
+    """``detente show``: each outcome's reference classes, with the shipped calibration's base rates."""
+    from detente.engines.anchored import backbone
+    from detente.engines.anchored.references import scenario_references
+    from detente.errors import DetenteError
+
+    try:
+        refs = scenario_references(scenario)
+    except DetenteError as exc:
+        console.print(f"Reference classes: incomplete ({exc})", style="dim", highlight=False)
+        return
+    cal = None
+    path = backbone.shipped_calibration_path(scenario.id)
+    if path.is_file():
+        try:
+            cal = backbone.load(path)
+        except DetenteError:
+            cal = None
+    t = Table(title="Reference classes of the tracked outcomes (anchored engine)")
+    t.add_column("outcome: class | subject", overflow="fold", ratio=1)
+    t.add_column("state", no_wrap=True)
+    t.add_column("window", no_wrap=True)
+    t.add_column("events", justify="right", no_wrap=True)
+    t.add_column("rate/mo", justify="right", no_wrap=True)
+    for o, rs in refs.items():
+        t.add_row(f"[bold]{o}[/bold]", "", "", "", "")
+        for k, r in enumerate(rs):
+            fit = cal.classes.get(r.key) if cal is not None else None
+            window = f"{fit.window[0]}…{fit.window[1]}" if fit is not None else ""
+            events = str(fit.n_events) if fit is not None else ""
+            rate = getattr(fit, "subject_rate", None) if fit is not None else None
+            acc = " (+accidents)" if r.accidents else ""
+            t.add_row(f"  {r.ref} | {r.subject}{acc}", r.state, window, events, "" if rate is None else f"{rate:.4f}",
+                      end_section=k == len(rs) - 1)
+    console.print(t)
+    if cal is None:
+        console.print(
+            f"No fitted calibration ships for {scenario.id}: windows, counts and rates appear once one is fitted "
+            f"(`detente calibrate {scenario.id}`).",
+            style="dim", highlight=False,
+        )

@@ -229,6 +229,9 @@ def show(scenario: ScenarioArg) -> None:
         f"{sourced} values carry a quote.",
         highlight=False,
     )
+    from detente.cli.anchored_output import print_references
+
+    print_references(s)
 
 
 @app.command()

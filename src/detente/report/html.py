@@ -295,6 +295,7 @@ def _odds_rows(outcomes: Mapping[str, Any], order: Sequence[str], horizons: Sequ
             c = outcomes[o].get(h)
             cells.append(
                 f"{_num(c.get('p'))} <span class='ci'>[{_num(c.get('lo'))}, {_num(c.get('hi'))}]</span>"
+                + (f"<br><span class='ci'>predictive {_num(c['pred_lo'])}–{_num(c['pred_hi'])}</span>" if "pred_lo" in c else "")
                 if c
                 else "—"
             )
@@ -320,7 +321,11 @@ def _outcomes_section(inp: ReportInput, outcomes: Mapping[str, Any], figs: _Figu
         )
         parts.append(
             "<p class='note'>Probability that each outcome the scenario tracks has occurred by each "
-            "horizon, with Wilson 95% intervals over the replicates (chart at the top).</p>"
+            "horizon, with Wilson 95% intervals over the replicates (chart at the top)."
+            + (" Anchored engine: the second line is the predictive interval, 95% of the runs' probabilities "
+               "given their drawn parameters, lever strengths and crisis-state paths (what we do not know); the "
+               "bracket is the Monte Carlo error (what more runs would change)." if inp.result.get("engine") == "anchored" else "")
+            + "</p>"
         )
     if engine:
         order, horizons = _ordered(engine)
@@ -588,6 +593,10 @@ def _simulation_sections(inp: ReportInput, result: Mapping[str, Any], figs: _Fig
         out.append(_paths_section(result["paths"]))
     if isinstance(result.get("pairs"), Mapping):
         out.append(_pairs_section(inp, result["pairs"]))
+    if isinstance(result.get("references"), Mapping) and result["references"]:
+        from detente.report.anchored import references_section
+
+        out.append(references_section(inp.scenario, result))
     if isinstance(result.get("mechanisms"), Mapping) and result["mechanisms"]:
         out.append(_mechanisms_section(inp, result["mechanisms"]))
     return out
