@@ -1,7 +1,8 @@
 """The escalation engine's logit choice against softmax(λ·U) worked out by hand (docs/model.md).
 
 The choice rule is ``P(a | i→j) ∝ exp(β[a] + λ·U[a])`` with ``U = c·(h − c·w) + k·q`` (McKelvey & Palfrey
-1995). With every intercept β at 0 and the drives h, q, w fixed, the engine's draws must follow
+1995), the war cost w weighing on military actions only (``m = 1`` for MOBILIZE, COERCE, ASSAULT:
+``U = c·(h − m·c·w) + k·q``). With every intercept β at 0 and the drives h, q, w fixed, the engine's draws must follow
 softmax(λ·U) computed here in float64 from the formula, independently of the engine's float32 code:
 λ = 0 gives the uniform distribution, a large λ (and λ = inf) the action of the highest utility.
 A λ halved inside the choice step (a planted bug) fails every λ > 0 case by 10 to 50 standard errors.
@@ -18,10 +19,11 @@ import pytest
 
 from detente.engines.escalation.model import _Run
 
-# Actions: (conflict weight c, cooperation weight k): no event, a cooperative act, a mild and a severe
-# conflictual act (scores +5, −3 and −8 on the −10…+10 scale).
+# Actions: (conflict weight c, cooperation weight k): no event, a cooperative act, a mild verbal and a
+# severe military conflictual act (scores +5, −3 and −8 on the −10…+10 scale).
 CONFLICT = np.array([0.0, 0.0, 0.3, 0.8])
 COOP = np.array([0.0, 0.5, 0.0, 0.0])
+MILITARY = np.array([False, False, False, True])
 # Three pairs with different drives (hostility h, cooperation q, cost of escalation w).
 H = np.array([0.5, 1.0, 1.5])
 Q = np.array([1.0, -0.5, 0.2])
@@ -30,9 +32,9 @@ LANES = 40_000
 
 
 def utilities() -> np.ndarray:
-    """U[p, a] = c·(h − c·w) + k·q, from docs/model.md, in float64: (pairs, actions)."""
-    c, k = CONFLICT[None, :], COOP[None, :]
-    return c * (H[:, None] - c * W[:, None]) + k * Q[:, None]
+    """U[p, a] = c·(h − m·c·w) + k·q, from docs/model.md, in float64: (pairs, actions)."""
+    c, k, m = CONFLICT[None, :], COOP[None, :], MILITARY[None, :]
+    return c * (H[:, None] - m * c * W[:, None]) + k * Q[:, None]
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
@@ -44,7 +46,8 @@ def engine_frequencies(lam: float, seed: int = 11) -> np.ndarray:
     """Share of LANES replicates choosing each action, per pair, from the engine's choice step."""
     A, P = len(CONFLICT), len(H)
     cp = SimpleNamespace(
-        action_names=[f"a{i}" for i in range(A)], named_channel=[], conflict=CONFLICT, coop=COOP, dt=1.0
+        action_names=[f"a{i}" for i in range(A)], named_channel=[], conflict=CONFLICT, coop=COOP, dt=1.0,
+        military=MILITARY,
     )
     zeros = np.zeros((P, A), np.float32)
     st = SimpleNamespace(

@@ -1,17 +1,21 @@
 """Issue 11 item 6: fixes to the quantal-response escalation engine, each against an answer worked out here.
 
 - Accidental clashes are the scenario's clash event, so outcomes defined by it count them.
+- War cost weighs on military actions only: a verbal act's odds against no event do not move with it.
 """
 
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
+from typing import Any, cast
 
 import numpy as np
 import pytest
 
 from detente.engines.escalation import EscalationModel
 from detente.engines.escalation.compile import compile_scenario
+from detente.engines.escalation.model import _Run
 from detente.scenario.io import load_scenario, parse_scenario
 from detente.scenario.model import Scenario
 
@@ -144,3 +148,51 @@ def test_eurasia_clash_outcomes_count_accidents(outcome: str) -> None:
     assert len(pairs)
     # On every pair the outcome watches, the accident's action is one the outcome matches.
     assert all(cp.outcome_match[o, p, cp.accident[p]] for p in pairs)
+
+
+# 2. War cost on military actions only ----------------------------------------------------------------
+
+# No event, a verbal accusation (score −3: c = 0.3, not military) and an assault (c = 0.8, military).
+CONFLICT = np.array([0.0, 0.3, 0.8])
+MILITARY = np.array([False, False, True])
+LANES = 60_000
+
+
+def _choice_shares(war_cost: float, hostility: float = 1.0, seed: int = 3) -> np.ndarray:
+    """Share of LANES lanes choosing each action from the engine's choice step (λ = 1, intercepts 0)."""
+    A, P = len(CONFLICT), 1
+    cp = SimpleNamespace(
+        action_names=["NONE", "ACCUSE", "ASSAULT"], named_channel=[], conflict=CONFLICT,
+        coop=np.zeros(A), military=MILITARY, dt=1.0,
+    )
+    zeros = np.zeros((P, A), np.float32)
+    st = SimpleNamespace(cp=cp, intercept=zeros, bonus_at=lambda t: zeros, is_test=np.zeros(A, bool), chan_pair=np.zeros((0, P), bool))
+    run = _Run.__new__(_Run)
+    run._buffer, run._levels, run._tmp, run._k12 = None, [], None, None
+    u = np.random.default_rng(np.random.SeedSequence(seed)).random((LANES, P)).astype(np.float32)
+
+    def full(x: float) -> np.ndarray:
+        return np.full((LANES, P), x, np.float32)
+
+    act = run._choose(cast(Any, st), 0, 1.0, full(hostility), full(0.0), full(war_cost), {}, None, np.zeros((LANES, 0), np.float32), u)
+    return np.array([(act[:, 0] == a).mean() for a in range(A)])
+
+
+@pytest.mark.parametrize("war_cost", [0.0, 0.5, 3.0])
+def test_choice_follows_the_utility_with_war_cost_on_military_actions_only(war_cost: float) -> None:
+    h = 1.0
+    # U = c·h for the accusation, c·(h − c·w) for the assault (docs/model.md), worked out here.
+    u = np.array([0.0, 0.3 * h, 0.8 * (h - 0.8 * war_cost)])
+    expected = np.exp(u) / np.exp(u).sum()
+    got = _choice_shares(war_cost, h)
+    se = np.sqrt(expected * (1 - expected) / LANES)
+    assert np.all(np.abs(got - expected) <= 4.5 * se), (got, expected)
+
+
+def test_a_verbal_acts_odds_do_not_depend_on_war_cost_while_an_assaults_do() -> None:
+    low, high = _choice_shares(0.5), _choice_shares(3.0)
+    odds_low, odds_high = low[1:] / low[0], high[1:] / high[0]
+    # The accusation's odds against no event are exp(0.3) whatever the war cost (±3 % at 60 000 lanes).
+    assert abs(odds_low[0] - math.exp(0.3)) < 0.04 and abs(odds_high[0] - math.exp(0.3)) < 0.04
+    # The assault's fall by exp(−0.64·2.5) ≈ 0.2 from war cost 0.5 to 3.
+    assert odds_high[1] / odds_low[1] == pytest.approx(math.exp(-0.64 * 2.5), rel=0.1)

@@ -135,7 +135,7 @@ def test_simulate_says_it_does_not_check_quotes(capsys: pytest.CaptureFixture[st
 ARGS = [
     (["simulate", "tiny.toml", "-n", "50", "-q", "--no-store", "--set", "engine.war_cost=1e308"],
      "Error: --set engine.war_cost=1e+308: outside [0, 1e+06] (fix: give a value in that range; war_cost is the "
-     "cost of escalation: multiplies severity² × the target's relative power × its resolve)"),
+     "cost of military escalation (MOBILIZE, COERCE, ASSAULT): multiplies severity² × the target's relative power × its resolve)"),
     (["simulate", "tiny.toml", "-n", "50", "-q", "--no-store", "--set", "actors[A].doctrine=1.5"],
      "Error: --set actors[A].doctrine=1.5: 1.5 is above 1 (doctrines (0 = peace through trust, 1 = peace "
      "through force) lie in [0, 1]) (fix: give a value in the allowed range)"),

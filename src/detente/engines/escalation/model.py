@@ -386,7 +386,8 @@ class _Run:
             h -= prm["audience_cost"] * cp.audience[src]
             h, q, w = h.astype(f32, copy=False), q.astype(f32, copy=False), w.astype(f32, copy=False)
 
-            # Utilities: intercept + λ·(c·h − c²·w) for conflict, λ·k·q for cooperation, + bonuses.
+            # Utilities: intercept + λ·(c·h − c²·w) for military conflict (MOBILIZE, COERCE, ASSAULT and
+            # their named events), λ·c·h for other conflict, λ·k·q for cooperation, + bonuses.
             # NOTE: loops over actions on (R, P) slices; an (R, P, A) layout is ~20× slower in numpy.
             lam = prm["rationality"]
             dyn: dict[int, dict[int, np.ndarray]] = {}
@@ -814,21 +815,25 @@ class _Run:
         A = len(cp.action_names)
         base = st.intercept + (0.0 if math.isinf(lam) else lam) * st.bonus_at(t)  # (P, A)
         chan_ok = {a: (chan[:, c] > 0.5)[:, None] & st.chan_pair[c][None, :] for a, c in cp.named_channel}
-        cache: dict[tuple[float, float], np.ndarray] = {}
+        cache: dict[tuple[float, float, bool], np.ndarray] = {}
 
         def systematic(a: int) -> np.ndarray:
             c, k = float(cp.conflict[a]), float(cp.coop[a])
+            mil = bool(cp.military[a])
             if st.is_test[a]:
                 # A weapons test is no attack: its rate is fitted at the initial state and moves only
                 # with the hostility the tester feels (provocation-cycle), not with the cost of war.
                 c, k = 0.0, 0.0
-            key = (c, k)
+            key = (c, k, mil)
             if key not in cache:
                 c32, k32 = np.float32(c), np.float32(k)
-                if c > 0:
+                if c > 0 and mil:
                     x = w * (-c32 * c32)
                     x += c32 * h
                     cache[key] = x
+                elif c > 0:
+                    # War cost weighs on military actions only: words and sanctions risk no war.
+                    cache[key] = c32 * h
                 elif k > 0:
                     cache[key] = k32 * q
                 else:
@@ -877,15 +882,15 @@ class _Run:
         tmp = self._tmp if self._tmp is not None and self._tmp.shape == (R, P) else np.empty((R, P), np.float32)
         self._tmp = tmp
         h_max, q_max = float(h.max()), float(q.max())
-        level_exp: dict[tuple[float, float, bool], np.ndarray | None] = {}
+        level_exp: dict[tuple[float, float, bool, bool], np.ndarray | None] = {}
         for a in range(A):
             Ea = E[a]
             if not avail[a]:
                 Ea.fill(0.0)
                 continue
-            key = (float(cp.conflict[a]), float(cp.coop[a]), bool(st.is_test[a]))
+            key = (float(cp.conflict[a]), float(cp.coop[a]), bool(st.is_test[a]), bool(cp.military[a]))
             if key not in level_exp:
-                c, k, test = key
+                c, k, test, mil = key
                 if test and self._k12 is not None:  # U = the provocation-cycle provocation term
                     x = self._level_buffer(len(level_exp), R, P)
                     np.multiply(self._k12, lam32, out=x)
@@ -895,10 +900,11 @@ class _Run:
                     level_exp[key] = None  # U = 0: exp(λ·U) = 1
                 else:
                     x = self._level_buffer(len(level_exp), R, P)
-                    if c > 0:  # λ·(c·h − c²·w)
-                        np.multiply(w, np.float32(-lam * c * c), out=x)
-                        np.multiply(h, np.float32(lam * c), out=tmp)
-                        x += tmp
+                    if c > 0:  # λ·(c·h − c²·w) for military actions, λ·c·h for the others
+                        np.multiply(h, np.float32(lam * c), out=x)
+                        if mil:
+                            np.multiply(w, np.float32(-lam * c * c), out=tmp)
+                            x += tmp
                         if lam * c * h_max > 60.0:  # U ≤ c·h: clip only when it could overflow
                             np.minimum(x, top, out=x)
                     else:  # λ·k·q

@@ -161,7 +161,7 @@ def engine_params() -> dict[str, Param]:
         ),
         "war_cost": Param(
             3.0,
-            "cost of escalation: multiplies severity² × the target's relative power × its resolve",
+            "cost of military escalation (MOBILIZE, COERCE, ASSAULT): multiplies severity² × the target's relative power × its resolve",
             "assumption",
         ),
         "nuclear_deterrence": Param(
