@@ -2,6 +2,8 @@
 
 - Accidental clashes are the scenario's clash event, so outcomes defined by it count them.
 - War cost weighs on military actions only: a verbal act's odds against no event do not move with it.
+- A veto stance is drawn once per run: within a run every draft meets the same veto; across runs the
+  share vetoed is the documented veto probability.
 """
 
 from __future__ import annotations
@@ -196,3 +198,73 @@ def test_a_verbal_acts_odds_do_not_depend_on_war_cost_while_an_assaults_do() -> 
     assert abs(odds_low[0] - math.exp(0.3)) < 0.04 and abs(odds_high[0] - math.exp(0.3)) < 0.04
     # The assault's fall by exp(−0.64·2.5) ≈ 0.2 from war cost 0.5 to 3.
     assert odds_high[1] / odds_low[1] == pytest.approx(math.exp(-0.64 * 2.5), rel=0.1)
+
+
+# 3. A veto stance per run ----------------------------------------------------------------------------
+
+# The council drafts a sanctions resolution on B every month (fixed choice); V, its only veto member, has
+# no relation to B and feels no hostility towards it, so each draft's veto probability is
+# logistic(3·0 − 1.5) (docs/model.md) and no provocation or friendship changes it.
+P_VETO = 1.0 / (1.0 + math.exp(1.5))
+COUNCIL = """
+[scenario]
+id = "council"
+title = "A council with one veto"
+as_of = 2020-01-01
+horizon = 12
+
+[[sources]]
+id = "note"
+kind = "reference"
+title = "test"
+
+[[actors]]
+id = "B"
+name = "Beta"
+[[actors]]
+id = "V"
+name = "Veto power"
+[[actors]]
+id = "UN"
+name = "Council"
+kind = "organisation"
+members = ["V"]
+veto = ["V"]
+
+[[events]]
+id = "resolution"
+name = "Sanctions resolution"
+event = "SANCTION"
+preconditions = { actor_kind = ["organisation"], no_veto_in = "UN" }
+
+[[outcomes]]
+id = "adopted-once"
+name = "A resolution is adopted"
+event = "resolution"
+sources = ["UN"]
+targets = ["B"]
+
+[[outcomes]]
+id = "adopted-every-month"
+name = "A resolution is adopted in each of the 12 months"
+event = "resolution"
+sources = ["UN"]
+targets = ["B"]
+min_count = 12
+"""
+
+
+def test_a_veto_stance_holds_for_the_whole_run_and_varies_across_runs() -> None:
+    s = parse_scenario(COUNCIL, "council.toml")
+    model = EscalationModel(s, horizon=12, fixed_actions={("UN", "B"): "resolution"})
+    runs = 6000
+    first = _first(model, runs, seed=9)
+    once = first["adopted-once"] >= 1
+    every = first["adopted-every-month"] >= 1
+    # Within a run the stance is constant: a run adopts every draft or none (drawn per draft, runs with
+    # some but not all of 12 adopted would be 1 − 0.82^12 − 0.18^12 ≈ 91 %).
+    np.testing.assert_array_equal(once, every)
+    # Across runs the share of runs whose drafts are all vetoed is the documented veto probability.
+    vetoed = 1.0 - float(once.mean())
+    se = math.sqrt(P_VETO * (1 - P_VETO) / runs)
+    assert abs(vetoed - P_VETO) < 4.5 * se, (vetoed, P_VETO)

@@ -261,6 +261,9 @@ class _Run:
         war_age = np.broadcast_to(np.where(c0.at_war[src, dst], age0, 0.0).astype(f32), (R, P)).copy()
         war_lo = np.flatnonzero((war_dyad | c0.at_war[src, dst]) & (src < dst))
         z_res = self._draw("n", (P,))
+        # Veto stances, drawn once per run (a persistent posture, not a fresh coin for every draft): a
+        # draft of veto-bound event k is vetoed when the stance u_veto[r, k] is below its veto probability.
+        u_veto = self._draw("u", (n_veto,))
 
         # Records.
         step_dtype: type[np.signedinteger[Any]] = np.int8 if H < 127 else np.int16
@@ -326,7 +329,6 @@ class _Run:
             u_choice = self._draw("u", (P,))
             z_perc = self._draw("n", (P,))
             u_acc = self._draw("u", (P,))
-            u_veto = self._draw("u", (n_veto,))
             u_chan = self._draw("u", (max(1, C),))
             u_misc = self._draw("u", (4,))
 
