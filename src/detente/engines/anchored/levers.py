@@ -3,10 +3,12 @@
 Each mechanism type has a sign on the classes it touches (conflictual or cooperative, or only weapons
 tests, kinetic classes, or outcomes whose definition includes accidents) and on the crisis state of the
 dyads it touches, read from what the type claims (``docs/mechanisms.md``; the instance's quote says it of
-the scenario). The strength is drawn once per run from a half-normal prior centred on no effect,
-``|N(0, s)|`` with the sign of the claim: ``s = 0.5`` on the log hazard (a median multiplier of 1.4,
-95 % below 3.1) and ``s = 0.05`` a month on the state's mean (a stationary shift of ``s / (1 - rho)``
-standard deviations of the hostility index). Both scales are assumptions; an instance may set its own
+the scenario). A claim about tension moves the state only (its effect on each class is then the fitted
+state coefficient); a claim about an event class multiplies that class's hazard. The strength is drawn
+once per run from a half-normal prior centred on no effect, ``|N(0, s)|`` with the sign of the claim:
+``s = 0.5`` on the log hazard (a median multiplier of 1.4, 95 % below 3.1) and ``s = 0.25`` standard
+deviations of the hostility index on the state's long-run mean (added to the transition's intercept as
+``(1 - rho) delta``). Both scales are assumptions; an instance may set its own
 with ``params.lever_scale`` and ``params.state_scale``. The one size from history is the rising test
 rate of a military build-up (E08): the log-linear trend of the actor's monthly missile tests over the
 ten years before the as-of date (a Poisson GLM), drawn from its sampling distribution.
@@ -20,12 +22,13 @@ from detente.ontology import EventType, event_score
 
 HAZARD_SCALE = 0.5
 """Prior scale of a mechanism's log-hazard multiplier (half-normal; assumption)."""
-STATE_SCALE = 0.05
-"""Prior scale of a mechanism's monthly shift of the crisis state's mean (half-normal; assumption)."""
+STATE_SCALE = 0.25
+"""Prior scale of a mechanism's shift of the crisis state's long-run mean, in standard deviations of the
+hostility index (half-normal; assumption)."""
 STRATEGY_SCALE = 0.5
 """Prior scale of one unit of strategy weight on the log hazard (half-normal; assumption)."""
-STRATEGY_STATE_SCALE = 0.05
-"""Prior scale of one unit of strategy weight on the state's monthly mean (half-normal; assumption)."""
+STRATEGY_STATE_SCALE = 0.25
+"""Prior scale of one unit of strategy weight on the state's long-run mean (half-normal; assumption)."""
 TREND_YEARS = 10
 """Years of tests before the as-of date from which a build-up's trend is fitted."""
 
@@ -59,15 +62,15 @@ class LeverType:
 
 
 LEVER_TYPES: dict[str, LeverType] = {
-    "rapprochement": LeverType(-1, +1, -1, why="the parties cooperate more and confront less"),
+    "rapprochement": LeverType(0, +1, -1, why="the parties cooperate more and confront less"),
     "de-facto-recognition": LeverType(0, +1, 0, why="agreements with the nuclear actor become more likely"),
     "guarantor-monopoly": LeverType(0, -1, 0, why="deals without the guarantor are less likely"),
     "alliance-discipline": LeverType(0, -1, 0, why="junior allies' cooperation with the senior ally's rivals is held back"),
-    "multilateral-sanctions": LeverType(+1, 0, +1, why="sanctions raise the target's hostility towards the enforcers"),
+    "multilateral-sanctions": LeverType(0, 0, +1, why="sanctions raise the target's hostility towards the enforcers"),
     "secondary-sanctions": LeverType(0, 0, +1, why="the target and pressured parties resent the enforcer"),
     "coercion-limit": LeverType(why="acts on issue positions (bargaining), not on event hazards"),
     "evasion-accusations": LeverType(+1, 0, 0, why="accusations between enforcers and third parties"),
-    "coercive-signalling": LeverType(+1, 0, +1, why="demonstrative military moves raise confrontation"),
+    "coercive-signalling": LeverType(0, 0, +1, why="demonstrative military moves raise confrontation"),
     "bluff-credibility": LeverType(0, 0, +1, why="threats alarm their target"),
     "accidental-escalation": LeverType(+1, 0, 0, only="accidents", why="concurrent military activity adds accidental clashes"),
     "provocation-cycle": LeverType(+1, 0, 0, only="tests", why="pressure provokes weapons tests"),

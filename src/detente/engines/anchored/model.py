@@ -44,6 +44,7 @@ def run_block(comp: Compiled, seed: int, block: int, horizons: Sequence[int]) ->
     g_state = [_stream(seed, block, 2, s) for s in comp.states]
     draws = [fit.draw(g, n) for fit, g in zip(comp.class_fits, g_key, strict=True)]
     sdraws = [st.draw(g, n) for st, g in zip(comp.state_fits, g_state, strict=True)]
+    rho = [np.asarray(getattr(sd, "rho", 0.0), dtype=float) for sd in sdraws]
     strength = []
     for lv in comp.levers:
         g = _stream(seed, block, 4, lv.id)
@@ -87,7 +88,7 @@ def run_block(comp: Compiled, seed: int, block: int, horizons: Sequence[int]) ->
             for i, s in lv.accident:
                 lever_a[i] += s * mult
             for j, s in lv.states:
-                shift[j] += s * mz
+                shift[j] += s * mz * (1.0 - rho[j])  # moves the long-run mean by s * mz
         for k, (fit, ks) in enumerate(zip(comp.class_fits, comp.keys, strict=True)):
             zk = z[ks.state]
             h_d = np.asarray(fit.hazard(draws[k], zk, dyn[k], lever_h[k]), dtype=float)
