@@ -360,7 +360,7 @@ def test_simulate_command_prints_odds_and_writes_json(tmp_path: Any, capsys: pyt
     from detente.cli import main
 
     out = tmp_path / "run.json"
-    main(["simulate", "korea-2018", "--runs", "300", "--horizon", "12", "--seed", "7", "--quiet", "--no-store", "--json", str(out)])
+    main(["simulate", "korea-2018", "--engine", "qre", "--runs", "300", "--horizon", "12", "--seed", "7", "--quiet", "--no-store", "--json", str(out)])
     text = capsys.readouterr().out
     assert "prk-nuclear-test" in text and "paths to war" in text
     # The engine's own states come in their own table, after the scenario's outcomes, each defined.
