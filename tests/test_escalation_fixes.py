@@ -4,6 +4,8 @@
 - War cost weighs on military actions only: a verbal act's odds against no event do not move with it.
 - A veto stance is drawn once per run: within a run every draft meets the same veto; across runs the
   share vetoed is the documented veto probability.
+- The ceasefire hazard comes from a reference class of comparable wars (great-power involvement × size):
+  the stratified Weibull fit recovers known parameters, each dyad gets its class, the engine follows it.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from typing import Any, cast
 import numpy as np
 import pytest
 
+from detente.calibrate import war_episode_classes, weibull_strata
 from detente.engines.escalation import EscalationModel
 from detente.engines.escalation.compile import compile_scenario
 from detente.engines.escalation.model import _Run
+from detente.engines.escalation.params import war_classes_for
 from detente.scenario.io import load_scenario, parse_scenario
 from detente.scenario.model import Scenario
 
@@ -268,3 +272,74 @@ def test_a_veto_stance_holds_for_the_whole_run_and_varies_across_runs() -> None:
     vetoed = 1.0 - float(once.mean())
     se = math.sqrt(P_VETO * (1 - P_VETO) / runs)
     assert abs(vetoed - P_VETO) < 4.5 * se, (vetoed, P_VETO)
+
+
+# 4. Ceasefire hazard by reference class ----------------------------------------------------------------
+
+
+def test_the_stratified_weibull_fit_recovers_known_parameters() -> None:
+    # Durations drawn from H_c(t) = λ_c·t^k with one shape and two scales, censored at 60 months.
+    rng = np.random.default_rng(np.random.SeedSequence(2024))
+    k_true, lam_true = 0.5, {"short": 0.6, "long": 0.1}
+    strata = {}
+    for c, lam in lam_true.items():
+        t = (rng.exponential(size=3000) / lam) ** (1 / k_true)  # inverse of the cumulative hazard
+        strata[c] = [(min(x, 60.0), bool(x <= 60.0)) for x in t]
+    k, lam_hat = weibull_strata(strata)
+    assert k == pytest.approx(k_true, rel=0.05)
+    for c, lam in lam_true.items():
+        assert lam_hat[c] == pytest.approx(lam, rel=0.08), c
+
+
+def test_war_classes_use_only_episodes_up_to_the_cut(data_root: Any) -> None:
+    history = data_root / "history"
+    to_2017, to_2022 = war_episode_classes(history, 2017), war_episode_classes(history, 2022)
+    assert 0 < len(to_2017) < len(to_2022)
+    # Russia–Ukraine (from February 2022) is the one great-power war of war size still open in 2022.
+    open_gp_wars = [d for d, ended, gp, big in to_2022 if gp and big and not ended]
+    assert len(open_gp_wars) == 1 and 10 < open_gp_wars[0] < 11
+    assert not any(gp and big and not ended for _, ended, gp, big in to_2017)
+    # The shipped table records the class counts the data give.
+    for year, rows in (("2017", to_2017), ("2022", to_2022)):
+        classes = war_classes_for(int(year))
+        assert set(classes) == {"gp-war", "gp-minor", "other-war", "other-minor", "gp-any", "other-any"}
+        from detente.engines.escalation.params import calibration
+
+        table = calibration()["values"]["war_termination_classes"]["value"][year]
+        assert table["gp-war"]["episodes"] == sum(1 for _, _, gp, big in rows if gp and big)
+        assert table["gp-any"]["episodes"] + table["other-any"]["episodes"] == len(rows)
+
+
+def test_each_war_dyad_takes_its_reference_class() -> None:
+    eur = compile_scenario(load_scenario("eurasia-2023", check_quotes=False))
+    kor = compile_scenario(load_scenario("korea-2018", check_quotes=False))
+
+    def cls(cp: Any, a: str, b: str) -> tuple[str, float, float]:
+        p = int(cp.pair_index[cp.actors.index(a), cp.actors.index(b)])
+        return cp.war_class[p], round(float(cp.war_h[p]), 5), round(float(cp.war_k[p]), 5)
+
+    # Russia–Ukraine: at war on the as-of date, war size in UCDP 2022, Russia a major power.
+    assert cls(eur, "RUS", "UKR") == ("gp-war", *war_classes_for(2022)["gp-war"])
+    # A war begun in a run has no size yet: the class pooled over sizes, by great-power involvement.
+    assert cls(eur, "PRK", "KOR") == ("other-any", *war_classes_for(2022)["other-any"])
+    assert cls(kor, "USA", "PRK") == ("gp-any", *war_classes_for(2017)["gp-any"])
+    # An override applies to every dyad.
+    over = compile_scenario(load_scenario("eurasia-2023", check_quotes=False), {"war_termination": 0.2})
+    assert (over.war_h == 0.2).all()
+
+
+def test_a_new_war_ends_by_the_law_of_its_class() -> None:
+    # The war scenario's rivals are no major powers and at war by the scenario's say (no UCDP size): their
+    # war takes other-any's law, P(ceasefire by t) = 1 − (1 − h)^(t^k) (no UCDP start: its clock starts at 0).
+    from tests.test_escalation_war import war
+
+    h, k = war_classes_for(2019)["other-any"]
+    model = EscalationModel(war(), horizon=24, fixed_actions={})
+    assert model.compiled.war_class[int(model.compiled.pair_index[0, 1])] == "other-any"
+    runs = 4000
+    first = _first(model, runs, seed=4)["ab-ceasefire"]
+    for t in (1, 2, 6, 12, 24):
+        expected = 1 - (1 - h) ** (t**k)
+        observed = float(((first >= 1) & (first <= t)).mean())
+        se = math.sqrt(expected * (1 - expected) / runs)
+        assert abs(observed - expected) < 4.5 * se, (t, observed, expected)

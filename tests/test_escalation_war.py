@@ -11,7 +11,12 @@ import pytest
 from detente.calibrate import war_episodes
 from detente.engines.escalation import EscalationModel, SimulationResult, simulate
 from detente.engines.escalation.compile import TYPES
-from detente.engines.escalation.params import engine_params, war_termination_table, war_weibull_for
+from detente.engines.escalation.params import (
+    engine_params,
+    war_classes_for,
+    war_termination_table,
+    war_weibull_for,
+)
 from detente.mechanisms import TYPES as MECHANISM_TYPES
 from detente.ontology import EventType
 from detente.scenario.io import load_scenario, parse_scenario
@@ -150,7 +155,7 @@ def test_russia_ukraine_ceasefire_is_possible_but_not_certain() -> None:
     ix = list(model.compiled.actors)
     age = float(model.compiled.war_age[ix.index("RUS"), ix.index("UKR")])
     assert 18.0 < age < 18.5
-    h, k = war_weibull_for(2022)
+    h, k = war_classes_for(2022)["gp-war"]  # a great-power war of war size (UCDP intensity 2)
     expected = 1 - (1 - h) ** ((age + 12) ** k - age**k)
     assert abs(p["12"]["p"] - expected) < 0.07
 

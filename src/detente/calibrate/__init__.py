@@ -308,6 +308,88 @@ def war_episodes(history: Path, last_year: int) -> list[tuple[float, bool]]:
     return out
 
 
+MAJOR_POWERS = {2: (1946, 9999), 200: (1946, 9999), 220: (1946, 9999), 365: (1946, 9999), 710: (1950, 9999), 255: (1991, 9999), 740: (1991, 9999)}
+"""COW major powers after 1945 (Correlates of War, State System Membership 2016): the United States,
+the United Kingdom, France, the Soviet Union/Russia, China from 1950, Germany and Japan from 1991."""
+MAJOR_ISO3 = frozenset({"USA", "GBR", "FRA", "RUS", "CHN", "DEU", "JPN"})
+"""The same powers by ISO 3166 alpha-3 (a scenario's actors), as of the scenarios' dates."""
+
+
+def _codes(*cells: str) -> set[int]:
+    out: set[int] = set()
+    for cell in cells:
+        for x in cell.split(","):
+            if x.strip():
+                out.add(int(float(x)))
+    return out
+
+
+def war_class(great_power: bool, war_size: bool | None) -> str:
+    """A war's reference class by great-power involvement and size (None: unknown, pooled over sizes).
+
+    One of ``gp-war``, ``gp-minor``, ``other-war``, ``other-minor``, ``gp-any``, ``other-any``.
+    """
+    size = "any" if war_size is None else ("war" if war_size else "minor")
+    return f"{'gp' if great_power else 'other'}-{size}"
+
+
+def war_episode_classes(history: Path, last_year: int) -> list[tuple[float, bool, bool, bool]]:
+    """UCDP/PRIO interstate episodes seen up to ``last_year`` with their class.
+
+    Rows: (duration in months, ended, great power involved, war-size). A great power is *involved* when a
+    COW major power of that year is a primary or secondary party (``gwno_a``, ``gwno_b``, ``gwno_a_2nd``,
+    ``gwno_b_2nd``) in any year of the episode; an episode is *war-size* when it reached UCDP intensity 2
+    (≥ 1,000 battle deaths in a year) in a year up to ``last_year``. Durations and censoring are those of
+    :func:`war_episodes`.
+    """
+    rows = _rows(history / "ucdp_acd_v25_1_conflict_years_1946_2022.csv")
+    gp: dict[tuple[str, str], bool] = defaultdict(bool)
+    big: dict[tuple[str, str], bool] = defaultdict(bool)
+    for r in rows:
+        year = int(float(r["year"]))
+        if r["type_of_conflict"] not in ("interstate", "2") or year > last_year:
+            continue
+        key = (r["conflict_id"], r["start_date2"])
+        parties = _codes(r["gwno_a"], r["gwno_b"], r["gwno_a_2nd"], r["gwno_b_2nd"])
+        gp[key] |= any(c in MAJOR_POWERS and MAJOR_POWERS[c][0] <= year <= MAJOR_POWERS[c][1] for c in parties)
+        big[key] |= float(r["intensity_level"] or 0) >= 2
+    keys = sorted(gp)
+    eps = war_episodes(history, last_year)
+    return [(d, e, gp[k], big[k]) for (d, e), k in zip(eps, keys, strict=True)]
+
+
+def weibull_strata(strata: dict[str, list[tuple[float, bool]]]) -> tuple[float, dict[str, float]]:
+    """Weibull MLE with one shape k shared by the strata and a scale per stratum (censored durations).
+
+    The profile log-likelihood in k is Σ_c [n_c·log k − n_c·log(Σ_i t_i^k / n_c) + (k − 1)·Σ log t_e − n_c]
+    over strata with events; each stratum's cumulative hazard is ``λ_c·t^k`` with ``λ_c = n_c / Σ_i t_i^k``.
+
+    Returns:
+        (k, {stratum: λ_c}); a stratum without an ended episode gets λ = 0.
+    """
+    live = {c: e for c, e in strata.items() if any(ended for _, ended in e)}
+
+    def loglik(k: float) -> float:
+        total = 0.0
+        for eps in live.values():
+            n = sum(1 for _, ended in eps if ended)
+            total += n * math.log(k) - n * math.log(sum(d**k for d, _ in eps) / n)
+            total += (k - 1) * sum(math.log(d) for d, ended in eps if ended) - n
+        return total
+
+    lo, hi = 0.05, 5.0
+    g = (math.sqrt(5) - 1) / 2
+    for _ in range(80):
+        a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+        if loglik(a) > loglik(b):
+            hi = b
+        else:
+            lo = a
+    k = (lo + hi) / 2
+    lam = {c: (sum(1 for _, e in eps if e) / sum(d**k for d, _ in eps) if c in live else 0.0) for c, eps in strata.items()}
+    return k, lam
+
+
 def weibull_shape(episodes: list[tuple[float, bool]]) -> float:
     """Maximum-likelihood Weibull shape k of censored durations (profile likelihood, golden section)."""
     t = [d for d, _ in episodes]
@@ -348,7 +430,40 @@ def _fit_war_termination(history: Path, years: tuple[int, ...]) -> dict[str, Any
             f"to {y}: {len(eps)} episodes, {ended} ended, {exposure:.0f} episode-months, median {med:.1f} "
             f"months; Weibull shape k = {k:.2f}"
         )
+    classes: dict[str, dict[str, dict[str, float]]] = {}
+    class_notes = []
+    for y in sorted(set(years)):
+        rows = war_episode_classes(history, y)
+        by_size: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+        by_gp: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+        for d, e, g, big in rows:
+            by_size[war_class(g, big)].append((d, e))
+            by_gp[war_class(g, None)].append((d, e))
+        table: dict[str, dict[str, float]] = {}
+        for strata in (by_size, by_gp):
+            k, lam = weibull_strata(strata)
+            for c, eps in sorted(strata.items()):
+                table[c] = {
+                    "first_month": round(1.0 - math.exp(-lam[c]), 4),
+                    "shape": round(k, 4),
+                    "episodes": len(eps),
+                    "ended": sum(1 for _, e in eps if e),
+                    "months": round(sum(d for d, _ in eps), 1),
+                }
+        classes[str(y)] = dict(sorted(table.items()))
+        class_notes.append(
+            f"to {y}: " + ", ".join(f"{c} {v['episodes']:.0f} ({v['ended']:.0f} ended)" for c, v in sorted(table.items()))
+        )
     return {
+        "war_termination_classes": {
+            "value": classes,
+            "source": "UCDP/PRIO Armed Conflict Dataset 25.1, interstate conflict episodes 1946 to the year before the as-of date; COW major powers",
+            "method": "Weibull MLE with right-censoring by reference class of comparable wars, one shape shared by the "
+            "classes of a split and a scale per class: split by great-power involvement (a COW major power a primary "
+            "or secondary party) × size (war = UCDP intensity 2, ≥ 1,000 battle deaths in a year; minor otherwise), "
+            "and by great-power involvement alone (gp-any, other-any: a war begun in a run, whose size is unknown); "
+            + "; ".join(class_notes),
+        },
         "war_termination_hazard": {
             "value": value,
             "source": "UCDP/PRIO Armed Conflict Dataset 25.1, interstate conflict episodes 1946 to the year before the as-of date",

@@ -40,6 +40,7 @@ from .params import (
     engine_params,
     mechanism_levers,
     per_step,
+    war_classes_for,
     war_weibull_for,
 )
 
@@ -146,6 +147,12 @@ class Compiled:
     # (P,) log-odds added to ASSAULT for a dyad at war on the as-of date (removed after a ceasefire)
     war_age: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     # (N, N) months a war of the as-of date had lasted then (UCDP episode start; 0 if unknown)
+    war_h: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # (P,) first-month ceasefire probability of each pair's war, from its reference class (or the override)
+    war_k: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # (P,) Weibull shape of each pair's war duration
+    war_class: tuple[str, ...] = ()
+    # (P,) reference class of each pair's war (docs/model.md, "War termination")
     accident: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     # (P,) the action an accidental clash emits on each pair: the scenario's clash event (see accident_actions)
     # (action, veto cap): conflictual veto-bound named events (sanctions resolutions) answer provocations;
@@ -653,6 +660,7 @@ def compile_scenario(
         dtype=np.int64,
     )
     accident = accident_actions(scenario, names, atype, amode, intercept)
+    war_h, war_k, war_cls = war_duration_classes(scenario, pairs, at_war, ongoing, engine or {}, params)
     doctrine = np.array([a.doctrine.value for a in scenario.actors])
     resolve = np.array([a.params["resolve"].value if "resolve" in a.params else 0.5 for a in scenario.actors])
     audience = np.array([a.params["audience"].value if "audience" in a.params else 0.5 for a in scenario.actors])
@@ -827,6 +835,9 @@ def compile_scenario(
         war_assault_boost=war_boost,
         war_age=war_age,
         accident=accident,
+        war_h=war_h,
+        war_k=war_k,
+        war_class=war_cls,
     )
     # NOTE: float32 throughout the step kernel; mixing in float64 arrays would double memory traffic.
     for f in fields(compiled):
@@ -834,6 +845,42 @@ def compile_scenario(
         if isinstance(value, np.ndarray) and value.dtype == np.float64 and f.name != "intercept":
             setattr(compiled, f.name, value.astype(np.float32))
     return compiled
+
+
+def war_duration_classes(
+    scenario: Scenario,
+    pairs: Sequence[tuple[int, int]],
+    at_war: np.ndarray,
+    ongoing: set[str],
+    engine: Mapping[str, float],
+    params: Mapping[str, float],
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Each pair's war-duration law from the reference class of comparable wars: ``(h, k, class)`` per pair.
+
+    The class is great-power involvement (either member a COW major power, :data:`MAJOR_ISO3`) × size: a
+    war of the as-of date that UCDP lists at war size the year before is ``war``-size; any other war (one
+    begun in the run, or set by the scenario's ``at_war``) has an unknown size and takes the class fitted
+    over both sizes (``gp-any``, ``other-any``). ``engine.war_termination`` / ``war_termination_shape``
+    overrides apply to every pair; without a class table the pooled fit (``war_weibull_for``) does.
+    """
+    from detente.calibrate import MAJOR_ISO3, war_class
+
+    classes = war_classes_for(scenario.scenario.as_of.year - 1)
+    iso = [a.iso3 or a.id for a in scenario.actors]
+    h = np.zeros(len(pairs))
+    k = np.zeros(len(pairs))
+    names: list[str] = []
+    for p, (i, j) in enumerate(pairs):
+        gp = iso[i] in MAJOR_ISO3 or iso[j] in MAJOR_ISO3
+        big = True if at_war[i, j] and "-".join(sorted((iso[i], iso[j]))) in ongoing else None
+        name = war_class(gp, big)
+        names.append(name)
+        h[p], k[p] = classes.get(name, (params["war_termination"], params["war_termination_shape"]))
+    if "war_termination" in engine:
+        h[:] = params["war_termination"]
+    if "war_termination_shape" in engine:
+        k[:] = params["war_termination_shape"]
+    return h, k, tuple(names)
 
 
 ACCIDENT_MODE = "firearms"

@@ -445,17 +445,19 @@ class _Run:
             # month, and both sides emit it (the scenario's ceasefire event). Its uniform is u_acc of the
             # dyad's upper pair, which accidents never read (they draw on the lower pair only), so the
             # other random numbers stay as they were (hazard 0 gives the old results exactly).
-            hz = prm["war_termination"]
-            if hz > 0 and len(war_lo) and at_war[:, war_lo].any():
+            # Each dyad's law is that of its reference class of comparable wars (cp.war_h, cp.war_k).
+            hz_lo = cp.war_h[war_lo] if len(cp.war_h) else np.zeros(len(war_lo))
+            if len(war_lo) and (hz_lo > 0).any() and at_war[:, war_lo].any():
                 aw = at_war[:, war_lo]
-                k_sh = prm["war_termination_shape"]
-                if k_sh == 1.0:
-                    p_cf: np.ndarray | np.float32 = np.float32(hz if cp.dt == 1.0 else 1.0 - (1.0 - hz) ** cp.dt)
+                k_lo = cp.war_k[war_lo].astype(np.float64)
+                hz64 = hz_lo.astype(np.float64)
+                if (k_lo == 1.0).all():
+                    p_cf: np.ndarray = (hz64 if cp.dt == 1.0 else 1.0 - (1.0 - hz64) ** cp.dt).astype(f32)[None, :]
                 else:
                     # Weibull durations: a war aged a months ends in the next step of Δ months with
                     # 1 − (1 − h)^((a+Δ)^k − a^k) (Δ = 1 for monthly steps).
                     age_m = war_age[:, war_lo].astype(np.float64)
-                    p_cf = (1.0 - (1.0 - hz) ** ((age_m + cp.dt) ** k_sh - age_m**k_sh)).astype(f32)
+                    p_cf = (1.0 - (1.0 - hz64) ** ((age_m + cp.dt) ** k_lo - age_m**k_lo)).astype(f32)
                 cf_lo = aw & (u_acc[:, rev[war_lo]] < p_cf)
                 if cf_lo.any():
                     cf = np.zeros((R, P), bool)

@@ -114,6 +114,22 @@ def war_weibull_for(year: int) -> tuple[float, float]:
     return float(row["first_month"]), float(row["shape"])
 
 
+def war_classes_for(year: int) -> dict[str, tuple[float, float]]:
+    """Reference class → (first-month probability, shape k) of the war-duration fit on data up to ``year``.
+
+    Classes (``detente calibrate``, ``war_termination_classes``): ``gp-war``, ``gp-minor``, ``other-war``,
+    ``other-minor`` (great-power involvement × size) and ``gp-any``, ``other-any`` (size unknown). Empty if
+    the table has no such fit (an older calibration): the engine then uses ``war_weibull_for``.
+    """
+    entry = calibration().get("values", {}).get("war_termination_classes", {})
+    table = entry.get("value", {}) if isinstance(entry, dict) else {}
+    if not table:
+        return {}
+    ok = [y for y in table if int(y) <= year]
+    rows = table[max(ok, key=int)] if ok else table[min(table, key=int)]
+    return {c: (float(r["first_month"]), float(r["shape"])) for c, r in rows.items()}
+
+
 def engine_params() -> dict[str, Param]:
     """The engine's global parameters (``overrides`` key ``engine.<name>``)."""
     return {
@@ -232,8 +248,9 @@ def engine_params() -> dict[str, Param]:
             war_weibull_for(2022)[0],
             "probability that a war ends by a ceasefire in its first month; in month a+1 of a war the "
             "probability is 1 − (1 − this)^((a+1)^k − a^k) with k = war_termination_shape (k = 1: this every "
-            "month); unless overridden, each scenario uses the fit on the data before its as-of date "
-            "(korea-2018: to 2017, eurasia-2023: to 2022; this default is the latter)",
+            "month); unless overridden (then for every dyad), each dyad uses the fit of its reference class of "
+            "comparable wars (great-power involvement × size) on the data before the scenario's as-of date "
+            "(korea-2018: to 2017, eurasia-2023: to 2022); this default is the pooled fit to 2022",
             "data: " + str(calibration().get("values", {}).get("war_termination_weibull", {}).get("source", ""))
             + "; Weibull MLE with right-censoring (first-month probability)",
             hi=1.0,
