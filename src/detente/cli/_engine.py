@@ -2,7 +2,8 @@
 
 ``auto`` (the default) runs the anchored engine when every tracked outcome of the scenario has a
 reference class and a fitted calibration is at hand (``--calibration FILE``, or the one shipped for
-the scenario's id); otherwise the quantal-response (``qre``) escalation engine, saying so on stderr.
+the scenario's id); otherwise the quantal-response (``qre``) escalation engine (``simulate`` says why
+on its last line; the stored run and ``--json`` name the engine).
 """
 
 from __future__ import annotations

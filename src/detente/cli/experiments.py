@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from detente.cli._app import app, console, err_console
+from detente.cli._app import app, console
 from detente.cli._engine import CalibrationOpt, EngineName, EngineOpt, choose_engine
 from detente.cli._grammar import (
     DEFAULT_RUNS,
@@ -125,8 +125,6 @@ def _runner(engine: EngineName, s: Any, calibration: Path | None, file: Any, out
     """The engine a command runs on and its runner (``None``: the escalation engine's default)."""
     chosen, cal_path, why = choose_engine(engine, s, calibration, file)
     if chosen != "anchored":
-        if engine is EngineName.AUTO:
-            err_console.print(why, style="dim", highlight=False)
         return chosen, None
     from detente.engines.anchored import backbone
     from detente.engines.anchored.runner import AnchoredRunner

@@ -48,10 +48,11 @@ def simulate(
 ) -> None:
     """Run a Monte Carlo engine and print outcome odds (anchored: with both intervals and base rates).
 
+    Quotes are not checked here (`detente validate` does that); fields and references are.
+
     The anchored engine (the default when every outcome has a reference class and a calibration is at
     hand) runs the scenario on hazards fitted to history; `--engine qre` runs the quantal-response
-    escalation engine (tension, positions and paths as well). Quotes are not checked here (`detente
-    validate` does that); fields and references are.
+    escalation engine (tension, positions and paths as well).
 
     Example: detente simulate korea-2018 -n 2000 --horizon 24 -s 7 --json out.json
     """
@@ -70,10 +71,6 @@ def simulate(
                            overrides=overrides, workers=workers, quiet=quiet, json_out=json_out, store=store,
                            no_store=no_store, started=started)
         return
-    if engine is EngineName.AUTO and not quiet:
-        from detente.cli._app import err_console
-
-        err_console.print(why, style="dim", highlight=False)
     result = run_simulation(
         scen,
         runs=runs,
@@ -89,7 +86,7 @@ def simulate(
     summary = result.to_dict()
     print_summary(summary)
     _plausibility(loaded, result, strategy, tuple(off or ()))
-    console.print(f"simulated in {run_seconds:.1f} s", style="dim")
+    console.print(f"simulated in {run_seconds:.1f} s; {why}", style="dim", highlight=False)
     if not no_store:
         params = {"engine": "qre", "runs": runs, "horizon": horizon, "strategy": strategy, "mechanisms_off": sorted(off or []),
                   "overrides": overrides}
