@@ -200,9 +200,16 @@ def compile_scenario(
     levers: list[LeverSpec] = []
     unrepresented: list[str] = []
     for m in _active_mechanisms(scenario, mechanisms_off):
+        lt = LEVER_TYPES[m.type]
+        if lt.acts and not m.actors and not any(_named(m)) and lt.only not in ("tests", "accidents") and m.type != "doctrine":
+            unrepresented.append(
+                f"mechanisms[{m.id}] ({m.type}): names no actors, so nothing says whom it touches (a generic "
+                "dynamic: the fitted backbone stands for it)"
+            )
+            continue
         lever = _mechanism_lever(scenario, m, key_specs, states, accident_keys, trend_data)
         if lever is None:
-            why = LEVER_TYPES[m.type].why if not LEVER_TYPES[m.type].acts else "touches no tracked outcome's class or state"
+            why = lt.why if not lt.acts else "touches no tracked outcome's class or state"
             unrepresented.append(f"mechanisms[{m.id}] ({m.type}): {why}")
         else:
             levers.append(lever)
