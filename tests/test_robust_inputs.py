@@ -301,3 +301,52 @@ def test_validate_lists_every_field_problem_at_once(workdir: Path, capsys: pytes
         "lie in [0, 1]) (fix: change the value to satisfy that rule)",
         "Error: bad.toml: 2 problems, listed above (fix: correct each, then run detente validate again)",
     ]
+
+
+# --- counts that would need more memory than there is (found by the 10,000-case argument fuzz) ------
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["backtest", "--boot", "99999999999", "--no-store", "-q"],
+     "Error: --boot: 99999999999 resamples are more than 100,000 (fix: use e.g. 1000; 10,000 for a third digit)"),
+    (["sweep", "tiny.toml", "--vary", "actors.A.doctrine=0:1", "--design", "lhs", "--points", "99999999999", "-n", "3", "-q", "--no-store"],
+     "Error: --points 99999999999: more than 100,000 points (fix: use fewer points, e.g. --points 64)"),
+    (["sensitivity", "tiny.toml", "--outcome", "clash", "--params", "actors.A.doctrine=0:1,actors.B.doctrine=0:1",
+      "--samples", "1099511627776", "-n", "3", "-q", "--no-store"],
+     "Error: --samples 1099511627776: 4,398,046,511,104 points, more than 100,000 (fix: use fewer samples, e.g. --samples 256)"),
+    (["sensitivity", "tiny.toml", "--outcome", "clash", "--params", "actors.A.doctrine=0:1,actors.B.doctrine=0:1",
+      "--method", "morris", "--samples", "99999999999", "-n", "3", "-q", "--no-store"],
+     "Error: --samples 99999999999: 299,999,999,997 points, more than 100,000 (fix: use fewer samples, e.g. --samples 256)"),
+])
+def test_designs_too_large_to_hold_are_refused_before_work(
+    args: list[str], expected: str, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert one_error(args, capsys) == expected
+
+
+def test_runs_that_would_not_fit_in_memory_are_refused_and_the_suggested_count_runs(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With 4 MiB allowed, 1,000,000 runs stop after the first chunk; the count the fix suggests then runs."""
+    import importlib
+    import re
+
+    sim = importlib.import_module("detente.engines.escalation.simulate")
+
+    monkeypatch.setattr(sim, "memory_limit", lambda: 4 * 2**20)
+    chunks: list[int] = []
+    real = sim._run_chunk
+    monkeypatch.setattr(sim, "_run_chunk", lambda a: chunks.append(a[1]) or real(a))
+    line = one_error(["simulate", "tiny.toml", "-n", "1000000", "--horizon", "3", "-q", "--no-store", "--workers", "1"], capsys)
+    m = re.fullmatch(
+        r"Error: runs: 1,000,000 replicates of 3 steps would keep about ([\d.]+) GiB, more than the 0\.0 GiB this "
+        r"machine allows \(fix: use at most ([\d,]+) runs, or a shorter horizon\)",
+        line,
+    )
+    assert m, line
+    assert chunks == [0], "only the first chunk ran"
+    fit = int(m.group(2).replace(",", ""))
+    assert 1000 < fit < 1_000_000
+    code, _, err = run(["simulate", "tiny.toml", "-n", str(fit), "--horizon", "3", "-q", "--no-store", "--workers", "1"], capsys)
+    assert code == 0, err
+    code, _, err = run(["simulate", "tiny.toml", "-n", str(2 * fit), "--horizon", "3", "-q", "--no-store", "--workers", "1"], capsys)
+    assert code == 2 and "would keep about" in err

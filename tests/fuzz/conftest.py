@@ -7,7 +7,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.fuzz.harness import COUNTS, FAILURES
+from tests.fuzz.harness import COUNTS, FAILURES, GROWTH, SECONDS
 
 _COMMON = {
     "deadline": None,
@@ -27,7 +27,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section("fuzz outcomes")
     for surface, counts in sorted(COUNTS.items()):
         total = sum(counts.values())
-        parts = ", ".join(f"{k} {counts.get(k, 0)}" for k in ("ok", "error", "traceback", "hang", "bad-error"))
-        terminalreporter.write_line(f"{surface:<10} {total:>6} cases: {parts}")
+        parts = ", ".join(f"{k} {counts.get(k, 0)}" for k in ("ok", "error", "traceback", "hang", "bad-error", "memory"))
+        terminalreporter.write_line(f"{surface:<10} {total:>6} cases: {parts} ({SECONDS[surface] / 60:.1f} min in cases)")
     for text in FAILURES[:10]:
         terminalreporter.write_line(text)
+    for mb, args in sorted(GROWTH, reverse=True)[:5]:
+        terminalreporter.write_line(f"peak memory +{mb:,.0f} MB: detente {args}")

@@ -1,8 +1,13 @@
 """Drive the CLI in process and classify how each case ended.
 
 Outcomes: ``ok`` (exit 0), ``error`` (exit 2 whose standard error ends in exactly one ``Error:`` line;
-before it may stand typer's usage lines, warnings, or the problems ``validate`` lists), ``traceback`` (any other exception or exit), ``hang`` (the
-case ran past its time bound), ``bad-error`` (exit 2 but not one clean ``Error:`` line).
+before it may stand typer's usage lines, warnings, or the problems ``validate`` lists), ``traceback`` (any
+other exception or exit), ``hang`` (the case ran past its time bound), ``bad-error`` (exit 2 but not one
+clean ``Error:`` line), ``memory`` (the process's peak resident memory grew past ``DETENTE_FUZZ_MAX_MB``,
+default 4,000 MB, during the case: every case runs in one process, so a case that holds on to memory, or
+needs gigabytes, would sink a 10,000-case run).
+
+Standard input is empty in every case (as under ``< /dev/null``), so ``play`` ends at its first prompt.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import resource
 import signal
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +30,15 @@ COUNTS: dict[str, Counter[str]] = {}
 FAILURES: list[str] = []
 
 TIME_BOUND = float(os.environ.get("DETENTE_FUZZ_SECONDS", "60"))
+MAX_MB = float(os.environ.get("DETENTE_FUZZ_MAX_MB", "4000"))
+SECONDS: Counter[str] = Counter()
+"""Wall time per surface, in seconds."""
+GROWTH: list[tuple[float, str]] = []
+"""Cases that raised the peak resident memory by 100 MB or more: (MB, the command)."""
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
 class CaseTimeout(BaseException):
@@ -81,8 +97,10 @@ def run_cli(args: Sequence[str], *, seconds: float = TIME_BOUND, surface: str = 
     """Run ``detente ARGS`` in this process; never raises (except on KeyboardInterrupt)."""
     out, err = io.StringIO(), io.StringIO()
     code: int | None
+    before = _peak_mb()
+    started = time.perf_counter()
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _alarm(seconds):
+        with _stdin(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _alarm(seconds):
             try:
                 main(list(args))
                 code = 0
@@ -90,7 +108,7 @@ def run_cli(args: Sequence[str], *, seconds: float = TIME_BOUND, surface: str = 
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except CaseTimeout:
         result = Outcome("hang", None, out.getvalue(), err.getvalue(), f"over {seconds:g} s")
-        _count(surface, result, args)
+        _count(surface, result, args, started)
         return result
     except KeyboardInterrupt:
         raise
@@ -98,15 +116,33 @@ def run_cli(args: Sequence[str], *, seconds: float = TIME_BOUND, surface: str = 
         import traceback
 
         result = Outcome("traceback", None, out.getvalue(), err.getvalue(), "".join(traceback.format_exception(exc))[-3000:])
-        _count(surface, result, args)
+        _count(surface, result, args, started)
         return result
     kind, detail = classify(code, out.getvalue(), err.getvalue())
+    after = _peak_mb()
+    if after - before >= 100:
+        GROWTH.append((after - before, " ".join(map(str, args))[:200]))
+    if after > MAX_MB and before <= MAX_MB:
+        kind, detail = "memory", f"peak resident memory {before:,.0f} → {after:,.0f} MB (bound {MAX_MB:,.0f})"
     result = Outcome(kind, code, out.getvalue(), err.getvalue(), detail)
-    _count(surface, result, args)
+    _count(surface, result, args, started)
     return result
 
 
-def _count(surface: str, result: Outcome, args: Sequence[str]) -> None:
+@contextlib.contextmanager
+def _stdin() -> Iterator[None]:
+    import sys
+
+    old = sys.stdin
+    sys.stdin = io.StringIO("")
+    try:
+        yield
+    finally:
+        sys.stdin = old
+
+
+def _count(surface: str, result: Outcome, args: Sequence[str], started: float) -> None:
+    SECONDS[surface or "other"] += time.perf_counter() - started
     COUNTS.setdefault(surface or "other", Counter())[result.kind] += 1
     if result.kind not in {"ok", "error"}:
         FAILURES.append(f"[{surface}] {result.kind}: detente {' '.join(map(str, args))[:300]}\n{result.detail}")

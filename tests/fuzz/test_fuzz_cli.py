@@ -157,22 +157,42 @@ def test_fuzz_articles(text: str, folder: Path, data_root: Path) -> None:
 
 # --- argument vectors -----------------------------------------------------------------------------
 
+# Every command but `app` (it serves until stopped) and `data download` (it fetches from the network).
 COMMANDS = [
     ["validate"], ["show"], ["scenarios"], ["simulate"], ["forecast"], ["graph"], ["compare"], ["sweep"],
-    ["sensitivity"], ["runs", "list"], ["runs", "show"], ["runs", "diff"], ["runs", "export"], ["runs", "rm"],
-    ["report"], ["code-events"], ["bogus"], [],
+    ["sensitivity"], ["calibrate"], ["ingest"], ["code-events"], ["eval-events"], ["new"], ["play"], ["backtest"],
+    ["report"], ["runs", "list"], ["runs", "show"], ["runs", "diff"], ["runs", "export"], ["runs", "rm"],
+    ["data", "status"], ["data", "files"], ["data", "build"], ["data"], ["runs"], ["bogus"], [],
 ]
 OPTIONS = [
     "--runs", "-n", "--seed", "-s", "--set", "--json", "--out", "-o", "--quiet", "-q", "--no-store", "--horizon",
     "--strategy", "--workers", "--rounds", "--model", "--limit", "--vary", "--outcome", "--params", "--samples",
     "--version", "--help", "--frob", "--at", "--baseline", "--components", "--off", "--design", "--points",
+    "--method", "--seeding", "--csv", "--parquet", "--plot", "--store", "--data", "--classes", "--horizons",
+    "--origins", "--forecaster", "--boot", "--list", "--no-icews", "--events", "--countries", "--as-of",
+    "--template", "--as", "--replay", "--draft", "--date", "--folds", "--train", "--report", "--no-progress",
 ]
 VALUES = [
     "tiny.toml", "korea-2018", "missing.toml", "x" * 300, ".", "/dev/full", "/proc/x", "nowhere/out.json", "-",
     "0", "1", "3", "-1", "abc", "1e308", "99999999999", "100000", "actors.A.doctrine=0.5", "actors[A].doctrine=2",
     "engine.war_cost=1e308", "engine.rationality=inf", "actors.A.doctrine", "=", "gamma-mediates", "K11", "latest",
     "all", "expected-utility", "actors.A.doctrine=0:1:2", "actors.A.doctrine=0:1", "clash", "out.json", "out.png",
+    "lhs", "grid", "sobol", "morris", "1024", "1048576", "4096", "tiny-article.txt", "IND,PAK", "A,B", "2019-01-01",
+    "2016-01-01:2016-12-31:6", "1:2:0", "missile-test", "climatology", "3,6", "0,99999999999", "USA", "A", "",
 ]
+CHEAP = {
+    # The surface is the argument parsing: runs stay small, so 10,000 cases take minutes, not hours.
+    # The option appended last wins over a drawn one; the bounds on the counts are tested apart
+    # (tests/test_robust_inputs.py).
+    "simulate": ["-n", "3", "--horizon", "2", "--no-store", "-q"],
+    "compare": ["-n", "3", "--horizon", "2", "--no-store", "-q"],
+    "sweep": ["-n", "3", "--horizon", "2", "--no-store", "-q"],
+    "sensitivity": ["-n", "3", "--horizon", "2", "--no-store", "-q"],
+    "calibrate": ["-n", "5"],
+    "new": ["-n", "100", "--quiet"],
+    "play": ["-n", "20", "--horizon", "2", "--no-store"],
+    "backtest": ["--classes", "missile-test", "--horizons", "3", "--origins", "2016-01-01:2016-12-31:6", "--boot", "10", "--no-store", "--quiet"],
+}
 
 
 @st.composite
@@ -184,9 +204,8 @@ def argvs(draw: st.DrawFn) -> list[str]:
         args.append(draw(st.sampled_from(OPTIONS)))
         if draw(st.integers(0, 3)):
             args.append(draw(st.sampled_from(VALUES)))
-    # Keep Monte Carlo runs small: the surface is the argument parsing, not the engine's speed.
-    if args[:1] in (["simulate"], ["compare"], ["sweep"], ["sensitivity"]) and "--help" not in args:
-        args += ["-n", "3", "--horizon", "2", "--no-store", "-q"]
+    if args[:1] and args[0] in CHEAP and "--help" not in args:
+        args += CHEAP[args[0]]
     return args
 
 

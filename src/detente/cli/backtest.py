@@ -48,7 +48,7 @@ def backtest(
     boot: Annotated[int, typer.Option(help="Bootstrap resamples (clustered by origin).")] = 1000,
     no_icews: Annotated[bool, typer.Option("--no-icews", help="Use only the --events tables, not the data directory's ICEWS 2005–2015.")] = False,
     list_: Annotated[bool, typer.Option("--list", help="List the question classes and forecasters, then stop.")] = False,
-    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
 ) -> None:
@@ -77,6 +77,8 @@ def backtest(
     org = Origins.parse(origins) if origins else None
     if boot < 10:
         raise InputError(f"--boot: {boot} resamples are too few (fix: use at least 10, e.g. 1000)")
+    if boot > 100_000:  # each resample holds a weight per origin: 1e5 × a few hundred origins is ~0.5 GB
+        raise InputError(f"--boot: {boot} resamples are more than 100,000 (fix: use e.g. 1000; 10,000 for a third digit)")
     inputs = Inputs(data=data, event_files=tuple(events or ()), use_default_events=not no_icews)
     for name in _split(classes):
         get_class(name)  # an unknown class fails before any data is read

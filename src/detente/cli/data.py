@@ -146,7 +146,7 @@ def download_cmd(
         str | None,
         typer.Option("--mirror", help="Base URL serving the data directory's layout (MIRROR/events/...).", show_default=False),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="Print only the summary, no progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary, no progress bar.")] = False,
 ) -> None:
     """Fetch the public data sets into the data directory, each file checked against its pinned SHA-256.
 

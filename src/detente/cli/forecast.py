@@ -73,7 +73,7 @@ def forecast(
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     # No -q here: it would read like the --q option of the expected-utility model.
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Forecast where each contested issue ends up, with one bargaining model or all of them.
 

@@ -164,7 +164,8 @@ def code_events(
     out: Annotated[Path, typer.Option("--out", "-o", help="JSONL output: one {\"id\": …, \"events\": […]} per line.")],
     workers: Annotated[int, typer.Option("--workers", min=1, max=512, help="Worker processes.")] = 1,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first malformed line.")] = False,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar (--no-progress or -q: none).")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar (as --no-progress).")] = False,
     data: DataOpt = None,
 ) -> None:
     """Code sentences into PLOVER events in bulk, streaming, with a progress bar.
@@ -187,7 +188,7 @@ def code_events(
     total = sentences.stat().st_size
     bar = Progress(
         TextColumn("coding"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=err_console, disable=not (progress and err_console.is_terminal), transient=True,
+        console=err_console, disable=quiet or not (progress and err_console.is_terminal), transient=True,
     )  # fmt: skip
     with bar:
         task = bar.add_task("coding", total=total)

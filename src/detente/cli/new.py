@@ -36,7 +36,7 @@ def new(
     ] = False,
     runs: Annotated[int, typer.Option("-n", "--runs", help="Replicates per fitting simulation.", min=100)] = 2000,
     seed: Annotated[int, typer.Option("-s", "--seed", help="Seed of the fitting simulations.")] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress display.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Write a commented, runnable scenario for COUNTRIES as of a date, from the history data.
 

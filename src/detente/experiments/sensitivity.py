@@ -37,6 +37,7 @@ from detente.errors import InputError
 from detente.experiments.backends import Backend, LocalBackend
 from detente.experiments.overrides import FieldPath, parse_range, resolve_path
 from detente.experiments.runner import EscalationRunner, Job, Runner
+from detente.experiments.sweep import MAX_POINTS
 from detente.scenario.model import Scenario
 
 Method = Literal["sobol", "morris"]
@@ -134,6 +135,12 @@ def evaluate(model: Model, x: np.ndarray, backend: Backend, batches: int | None 
     return np.concatenate([np.asarray(p, dtype=float).reshape(-1) for p in parts])
 
 
+def _bounded(evaluations: int, what: str) -> None:
+    """Refuse a design of more than ``MAX_POINTS`` evaluations before any memory is spent on it."""
+    if evaluations > MAX_POINTS:
+        raise InputError(f"{what}: {evaluations:,} points, more than {MAX_POINTS:,} (fix: use fewer samples, e.g. --samples 256)")
+
+
 def _finite(y: np.ndarray, output: str) -> None:
     if not np.all(np.isfinite(y)):
         raise InputError(f"sensitivity: the model output {output!r} is not finite at some points (fix: narrow the parameter bounds)")
@@ -168,6 +175,7 @@ def sobol_indices(
 
     if n < 2 or n & (n - 1):
         raise InputError(f"--samples {n}: Sobol sampling needs a power of two (fix: use e.g. 256, 512 or 1024)")
+    _bounded(n * (len(problem.names) + 2), f"--samples {n}")
     backend = backend or LocalBackend()
     x = sobol_sample.sample(problem.salib(), n, calc_second_order=False, seed=seed)
     y = evaluate(model, x, backend, batches)
@@ -214,6 +222,7 @@ def morris_indices(
 
     if trajectories < 2:
         raise InputError(f"--samples {trajectories}: Morris needs at least 2 trajectories (fix: use e.g. 20)")
+    _bounded(trajectories * (len(problem.names) + 1), f"--samples {trajectories}")
     backend = backend or LocalBackend()
     x = morris_sample.sample(problem.salib(), trajectories, num_levels=levels, seed=seed)
     y = evaluate(model, x, backend, batches)

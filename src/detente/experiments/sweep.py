@@ -102,6 +102,8 @@ def design_points(dims: Sequence[Dimension], *, design: Design, points: int | No
     if design == "lhs":
         if not points or points < 2:
             raise InputError("--design lhs needs --points N with N >= 2 (fix: add e.g. --points 64)")
+        if points > MAX_POINTS:
+            raise InputError(f"--points {points}: more than {MAX_POINTS:,} points (fix: use fewer points, e.g. --points 64)")
         for d in dims:
             if not d.lo < d.hi:
                 raise InputError(f"--vary {d.path.user}: lo must be below hi for a Latin hypercube (fix: give lo:hi)")

@@ -85,13 +85,18 @@ def simulate(
     parts: list[dict[str, np.ndarray]] = []
     try:
         args = [(model, int(seed), b, k, runs) for b, k in chunks]
-        if workers <= 1 or len(chunks) == 1:
-            for a in args:
+        # The first chunk runs here, always: its arrays measure what every replicate keeps, so a run
+        # that could not fit in memory stops before it spends any (the others do not depend on it).
+        parts.append(_run_chunk(args[0]))
+        _check_memory(parts[0], runs, model.horizon)
+        callback(len(parts[0]["war_first"]))
+        if workers <= 1 or len(chunks) <= 2:
+            for a in args[1:]:
                 parts.append(_run_chunk(a))
                 callback(sum(len(p["war_first"]) for p in parts))
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                for part in pool.map(_run_chunk, args):
+                for part in pool.map(_run_chunk, args[1:]):
                     parts.append(part)
                     callback(sum(len(p["war_first"]) for p in parts))
     finally:
@@ -128,6 +133,36 @@ def simulate(
         mechanisms=mechanisms,
         arrays=arrays,
     )
+
+
+def memory_limit() -> int:
+    """Bytes a simulation may keep: three quarters of physical memory, or less under ``ulimit -v``."""
+    import resource
+
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # no sysconf: do not refuse on a guess
+        return 2**62
+    limit = int(physical * 0.75)
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        limit = min(limit, int(soft * 0.75))
+    return limit
+
+
+def _check_memory(part: dict[str, np.ndarray], runs: int, horizon: int) -> None:
+    """Refuse ``runs`` replicates whose arrays (kept, then joined: twice) would not fit in memory."""
+    done = len(part["war_first"])
+    per_run = sum(v.nbytes for v in part.values()) / done
+    need = 2 * per_run * runs
+    limit = memory_limit()
+    if need > limit:
+        fit = max(1, int(limit / (2 * per_run)))
+        raise InputError(
+            f"runs: {runs:,} replicates of {horizon} step{'s' if horizon != 1 else ''} would keep about "
+            f"{need / 2**30:,.1f} GiB, more than the {limit / 2**30:,.1f} GiB this machine allows "
+            f"(fix: use at most {fit:,} runs, or a shorter horizon)"
+        )
 
 
 def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
