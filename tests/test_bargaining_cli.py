@@ -78,10 +78,18 @@ def test_deu_scores_compare_every_model_with_the_compromise_model(bargaining_dir
     assert len(record["issues"]) == 154 and record["issues"][0]["path"]["medians"]
 
 
-def test_bootstrap_interval_is_reproducible_under_a_seed():
+def test_bootstrap_interval_is_seeded_around_the_mean_absolute_error():
+    """The point is the mean of the absolute errors; the interval is seeded (stochastic code is), and its
+    coverage is tested in tests/test_independent_answers.py."""
     errs = np.random.default_rng(0).uniform(0, 50, 100)
-    assert bootstrap_mae(errs, seed=7) == bootstrap_mae(errs, seed=7)
-    assert bootstrap_mae(errs, seed=7) != bootstrap_mae(errs, seed=8)
+    mae, lo, hi = bootstrap_mae(errs, seed=7)
+    assert mae == pytest.approx(errs.sum() / 100, rel=1e-12)
+    assert lo < mae < hi
+    # The standard error of a mean of U(0, 50) errors (sd 50/√12) over 100 issues is 1.44:
+    # a 95% interval about 2 × 1.96 × 1.44 = 5.7 wide.
+    assert hi - lo == pytest.approx(2 * 1.96 * 50 / np.sqrt(12) / 10, rel=0.25)
+    assert bootstrap_mae(errs, seed=7) == (mae, lo, hi)
+    assert bootstrap_mae(errs, seed=8) != (mae, lo, hi)
 
 
 # --- other layouts ----------------------------------------------------------------------------

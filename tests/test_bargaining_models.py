@@ -215,11 +215,33 @@ class ModelContract:
     def spec(self):
         return MODELS[self.name]
 
-    def test_is_deterministic(self, spec):
-        rng = np.random.default_rng(np.random.SeedSequence(11))
-        issue = make_issue(rng.uniform(0, 100, 12), rng.uniform(0.1, 1, 12), rng.uniform(0.1, 1, 12),
-                           sq=30.0)
-        assert spec.func(issue) == spec.func(issue)
+    @staticmethod
+    def _random_issues(seed):
+        rng = np.random.default_rng(np.random.SeedSequence(seed))
+        for k in range(12):
+            n = int(rng.integers(2, 12))
+            yield rng.uniform(0, 100, n), rng.uniform(0.1, 1, n), rng.uniform(0.1, 1, n), (30.0 if k % 2 else None)
+
+    def test_the_order_of_the_actors_does_not_change_the_forecast(self, spec):
+        """A forecast is a function of the set of actors: listing them in another order gives the same point."""
+        rng = np.random.default_rng(np.random.SeedSequence(13))
+        for x, c, s, sq in self._random_issues(11):
+            p = rng.permutation(len(x))
+            f = spec.func(make_issue(x, c, s, sq=sq))
+            assert spec.func(make_issue(x[p], c[p], s[p], sq=sq)) == pytest.approx(f, abs=1e-9)
+
+    @pytest.mark.parametrize(("a", "b"), [(10.0, 2.0), (100.0, -1.0)])
+    def test_the_forecast_moves_with_an_affine_change_of_the_scale(self, spec, a, b):
+        """Positions, status quo and scale ends mapped by y = a + b·x (b = −1 reverses the scale) map the forecast so.
+
+        No model may depend on where the scale starts, its unit or its direction: 0–100 and 10–210 are the same issue.
+        """
+        for x, c, s, sq in self._random_issues(12):
+            f = spec.func(IssueTable("t", tuple(f"a{i}" for i in range(len(x))), x, s, c, sq, low=0.0, high=100.0))
+            ends = sorted((a, a + 100.0 * b))
+            mapped = IssueTable("t", tuple(f"a{i}" for i in range(len(x))), a + b * x, s, c,
+                                None if sq is None else a + b * sq, low=ends[0], high=ends[1])
+            assert spec.func(mapped) == pytest.approx(a + b * f, abs=1e-9)
 
     def test_forecast_lies_within_the_positions_and_status_quo(self, spec):
         rng = np.random.default_rng(np.random.SeedSequence(12))

@@ -11,6 +11,7 @@ A λ halved inside the choice step (a planted bug) fails every λ > 0 case by 10
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -102,3 +103,23 @@ def test_large_rationality_chooses_the_argmax() -> None:
     assert np.abs(got - best).max() <= 5e-4, got
     # λ = inf is the deterministic limit: every replicate takes the action of the highest utility.
     np.testing.assert_array_equal(engine_frequencies(math.inf), best)
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.7, 3.0])
+def test_the_engine_passes_the_scenarios_rationality_to_the_choice(lam: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The λ the choice step receives is `engine.rationality`, every step, unscaled (with the test above,
+    a λ halved anywhere between the scenario and the draw fails)."""
+    from detente.engines.escalation import simulate
+    from detente.scenario.io import load_scenario
+
+    seen: list[float] = []
+    real = _Run._choose
+
+    def spy(self: _Run, st: Any, t: int, lam_: float, *args: Any) -> np.ndarray:
+        seen.append(lam_)
+        return real(self, st, t, lam_, *args)
+
+    monkeypatch.setattr(_Run, "_choose", spy)
+    tiny = load_scenario(str(Path(__file__).parent / "data" / "tiny.toml"), check_quotes=False)
+    simulate(tiny, runs=10, horizon=4, seed=1, overrides={"engine.rationality": lam})
+    assert seen == [lam] * 4
