@@ -7,7 +7,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.fuzz.harness import COUNTS, FAILURES, GROWTH, SECONDS
+from tests.fuzz.harness import COUNTS, FAILURES, GROWTH, SECONDS, SLOWEST
 
 _COMMON = {
     "deadline": None,
@@ -31,5 +31,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"{surface:<10} {total:>6} cases: {parts} ({SECONDS[surface] / 60:.1f} min in cases)")
     for text in FAILURES[:10]:
         terminalreporter.write_line(text)
+    for took, args in SLOWEST:
+        terminalreporter.write_line(f"slowest: {took:.1f} s {args}")
     for mb, args in sorted(GROWTH, reverse=True)[:5]:
         terminalreporter.write_line(f"peak memory +{mb:,.0f} MB: detente {args}")

@@ -33,6 +33,8 @@ TIME_BOUND = float(os.environ.get("DETENTE_FUZZ_SECONDS", "60"))
 MAX_MB = float(os.environ.get("DETENTE_FUZZ_MAX_MB", "4000"))
 SECONDS: Counter[str] = Counter()
 """Wall time per surface, in seconds."""
+SLOWEST: list[tuple[float, str]] = []
+"""The slowest cases: (seconds, surface and command), the longest few kept."""
 GROWTH: list[tuple[float, str]] = []
 """Cases that raised the peak resident memory by 100 MB or more: (MB, the command)."""
 
@@ -142,7 +144,11 @@ def _stdin() -> Iterator[None]:
 
 
 def _count(surface: str, result: Outcome, args: Sequence[str], started: float) -> None:
-    SECONDS[surface or "other"] += time.perf_counter() - started
+    took = time.perf_counter() - started
+    SECONDS[surface or "other"] += took
+    SLOWEST.append((took, f"[{surface}] detente {' '.join(map(str, args))[:200]}"))
+    SLOWEST.sort(reverse=True)
+    del SLOWEST[5:]
     COUNTS.setdefault(surface or "other", Counter())[result.kind] += 1
     if result.kind not in {"ok", "error"}:
         FAILURES.append(f"[{surface}] {result.kind}: detente {' '.join(map(str, args))[:300]}\n{result.detail}")

@@ -206,6 +206,10 @@ def argvs(draw: st.DrawFn) -> list[str]:
             args.append(draw(st.sampled_from(VALUES)))
     if args[:1] and args[0] in CHEAP and "--help" not in args:
         args += CHEAP[args[0]]
+    if args[:1] == ["calibrate"]:
+        # `calibrate SCENARIO` fits a scenario's calibration from the history tables, minutes whatever the
+        # options: here it only meets tiny.toml (refused, it names no reference class); the fit has its tests.
+        args = [("tiny.toml" if a in VALUES[:5] and a != "tiny.toml" else a) for a in args]
     return args
 
 
