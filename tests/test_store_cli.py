@@ -204,7 +204,7 @@ def test_simulate_records_its_run_and_the_report_shows_it(
 ) -> None:
     pytest.importorskip("detente.engines.escalation")
     store = tmp_path / "runs.duckdb"
-    args = ["simulate", "korea-2018", "--runs", "40", "--horizon", "6", "--seed", "3", "--quiet"]
+    args = ["simulate", "korea-2018", "--engine", "qre", "--runs", "40", "--horizon", "6", "--seed", "3", "--quiet"]
     code, out, _ = run_cli([*args, "--store", str(store)], capsys)
     assert code == 0
     run = RunStore(store).get("latest")
