@@ -33,7 +33,7 @@ import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 from scipy.special import expit, gammaln, logsumexp, roots_genlaguerre
 
-from detente.anchor.panel import FEATURES, LAGS, MS_CAP, Panel, design
+from detente.anchor.panel import FEATURES, LAGS, MS_CAP, Panel, clock, design
 
 MIN_EVENTS = 5
 """Below this many event months a class keeps only its constant (a Jeffreys rate)."""
@@ -45,7 +45,9 @@ K_BOUNDS = (1e-2, 1e4)
 K_FIT = (0.05, 150.0)
 """Range of k in the marginal-likelihood fit (k = 150: subjects differ by 8 % (sd) at most; beyond, the quadrature overflows)."""
 QUAD_NODES = 10
-MAX_ROWS = 40_000
+MAX_ROWS = 30_000
+MIN_QUIET_ROWS = 8_000
+"""However many subjects had events, at least this many subject-months of quiet subjects are kept."""
 """Above this many subject-months, quiet subjects are sampled (and weighted) in the marginal-likelihood fit."""
 """Generalised Gauss–Laguerre nodes integrating over the gamma multiplier."""
 """Search range of the gamma shape k; k at the upper end means subjects do not differ beyond chance."""
@@ -265,21 +267,29 @@ def _marginal(
     return f, np.r_[g_beta, g_k]
 
 
-def _fit_frailty(x: np.ndarray, y: np.ndarray, rows: np.ndarray, n_s: int) -> tuple[np.ndarray, np.ndarray, float] | None:
+def _fit_frailty(
+    x: np.ndarray, y: np.ndarray, rows: np.ndarray, n_s: int, warm: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, float] | None:
     """Maximum marginal likelihood of (beta, k): the hazard with Gamma(k, k) subject multipliers integrated out.
 
     Returns beta, its covariance (from the numerical Hessian of the marginal likelihood, so it includes the
-    uncertainty of k) and k; None if the fit fails.
+    uncertainty of k) and k; None if the fit fails. ``warm`` = (beta, log k) of an earlier fit of the same
+    columns (on less data) to start from.
     """
-    start = _glm(x, y)
-    if start is None:
-        return None
-    beta0 = start[0]
     observed = np.bincount(rows, weights=y.astype(float), minlength=n_s)
-    expected = np.bincount(rows, weights=expit(x @ beta0), minlength=n_s)
     seen = np.bincount(rows, minlength=n_s) > 0
-    k0 = float(np.clip(nb_shape(observed[seen], expected[seen]), *K_FIT))
-    theta0 = np.r_[beta0, np.log(k0)]
+    if warm is not None and len(warm) == x.shape[1] + 1:
+        theta0 = np.asarray(warm, dtype=float).copy()
+        beta0 = theta0[:-1]
+    else:
+        start = _glm(x, y)
+        if start is None:
+            return None
+        beta0 = start[0]
+        expected = np.bincount(rows, weights=expit(x @ beta0), minlength=n_s)
+        k0 = float(np.clip(nb_shape(observed[seen], expected[seen]), *K_FIT))
+        theta0 = np.r_[beta0, np.log(k0)]
+    theta0[-1] = np.clip(theta0[-1], np.log(K_FIT[0]), np.log(K_FIT[1]))
     bounds = [(None, None)] * len(beta0) + [(np.log(K_FIT[0]), np.log(K_FIT[1]))]
     # Large panels: every subject with an event, and a seeded sample of the quiet ones weighted by the
     # inverse of their sampling rate (a weighted likelihood, consistent for the same parameters).
@@ -287,7 +297,7 @@ def _fit_frailty(x: np.ndarray, y: np.ndarray, rows: np.ndarray, n_s: int) -> tu
     n_rows = np.bincount(rows, minlength=n_s)
     if len(y) > MAX_ROWS:
         quiet = seen & (observed == 0)
-        budget = max(MAX_ROWS - int(n_rows[~quiet].sum()), 0)
+        budget = max(MAX_ROWS - int(n_rows[~quiet].sum()), MIN_QUIET_ROWS)
         rate = min(1.0, budget / max(int(n_rows[quiet].sum()), 1))
         rng = np.random.default_rng(len(y))
         drop = quiet & (rng.random(n_s) >= rate)
@@ -299,7 +309,8 @@ def _fit_frailty(x: np.ndarray, y: np.ndarray, rows: np.ndarray, n_s: int) -> tu
             remap = np.full(n_s, -1)
             remap[old] = np.arange(len(old))
             rows, ws, n_s = remap[rows[keep_rows]], ws[old], len(old)
-    res = minimize(_marginal, theta0, args=(x, y, rows, n_s, ws), jac=True, method="L-BFGS-B", bounds=bounds)
+    res = minimize(_marginal, theta0, args=(x, y, rows, n_s, ws), jac=True, method="L-BFGS-B", bounds=bounds,
+                   options={"ftol": 1e-9, "gtol": 1e-4})
     theta = res.x
     if not np.all(np.isfinite(theta)):
         return None
@@ -321,7 +332,7 @@ def _fit_frailty(x: np.ndarray, y: np.ndarray, rows: np.ndarray, n_s: int) -> tu
     return theta[:-1], cov, float(np.exp(theta[-1]))
 
 
-def fit_backbone(panel: Panel, lo: int, hi: int) -> Backbone:
+def fit_backbone(panel: Panel, lo: int, hi: int, warm: Backbone | None = None) -> Backbone:
     """Fit the hazard on the panel's at-risk months ``lo … hi - 1`` (month numbers) and the multipliers.
 
     Columns that do not vary in the window (no state known, no event in the last 3 months ever) are
@@ -349,7 +360,9 @@ def fit_backbone(panel: Panel, lo: int, hi: int) -> Backbone:
     seen = np.bincount(rows, minlength=n_s) > 0
     if MIN_EVENTS <= n_ev < n:
         for cols in (keep, [c for c in keep if FEATURES[c] not in ("recent_3",)], [0]):
-            got = _fit_frailty(x_all[:, cols], y, rows, n_s) if seen.sum() > 1 else None
+            names_here = tuple(FEATURES[c] for c in cols)
+            w0 = np.r_[warm.beta, np.log(warm.k)] if warm is not None and warm.names == names_here and warm.method == "glm" else None
+            got = _fit_frailty(x_all[:, cols], y, rows, n_s, w0) if seen.sum() > 1 else None
             if got is not None:
                 keep, (beta, cov, k_fit) = cols, got
                 break
@@ -383,7 +396,7 @@ def start_dynamic(panel: Panel, row: int | None) -> Dynamic:
     y = panel.y[row]
     tail = y[-LAGS[-1]:]
     recent[0, -len(tail):] = tail
-    hit = np.flatnonzero(y)
+    hit = np.flatnonzero(clock(panel.y[row: row + 1], None if panel.reset is None else panel.reset[row: row + 1])[0])
     ms = panel.months - int(hit[-1]) if hit.size else MS_CAP
     return Dynamic(np.array([min(ms, MS_CAP)]), recent)
 
@@ -396,7 +409,7 @@ def start_dynamics(panel: Panel) -> Dynamic:
     tail = panel.y[:, -lag:]
     recent[:, lag - tail.shape[1]:] = tail
     idx = np.arange(t)
-    last = np.where(panel.y, idx[None, :], -1).max(axis=1) if t else np.full(s, -1)
+    last = np.where(clock(panel.y, panel.reset), idx[None, :], -1).max(axis=1) if t else np.full(s, -1)
     ms = np.where(last >= 0, t - last, MS_CAP)
     return Dynamic(np.minimum(ms, MS_CAP), recent)
 

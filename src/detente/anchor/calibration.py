@@ -246,7 +246,7 @@ def fit_class(rd: RefData, ref: Reference, as_of: pd.Timestamp, raw: pd.DataFram
     panel = build_panel(cd, m0, m1)
     state = ref.state_dyad() if ref.state else _subject_dyad(rd.subject)
     dyads = [_subject_dyad(s) if _subject_dyad(s) else (state if s == rd.subject else None) for s in cd.subjects]
-    panel = Panel(panel.subjects, panel.m0, panel.m1, panel.y, panel.risk, state_matrix(cd.subjects, dyads, raw, centre, scale, m0, m1))
+    panel = panel.with_state(state_matrix(cd.subjects, dyads, raw, centre, scale, m0, m1))
     bb = fit_backbone(panel, lo, m1)
     row = cd.subject_index.get(rd.subject)
     at_risk = panel.risk[row, lo - m0:].sum() if row is not None else 0

@@ -56,6 +56,7 @@ class Panel:
         y: Event months (bool, subjects × months).
         risk: Months a subject is at risk (episodes that may end: from start to end).
         z: Crisis state of each month (standardised), NaN where unknown; None when the class has no state.
+        reset: Months an episode starts (the clock of time since restarts there); None for other classes.
     """
 
     subjects: tuple[str, ...]
@@ -64,6 +65,7 @@ class Panel:
     y: np.ndarray
     risk: np.ndarray
     z: np.ndarray | None = None
+    reset: np.ndarray | None = None
 
     @property
     def months(self) -> int:
@@ -72,7 +74,7 @@ class Panel:
 
     def with_state(self, z: np.ndarray | None) -> Panel:
         """The same panel with a state matrix."""
-        return Panel(self.subjects, self.m0, self.m1, self.y, self.risk, z)
+        return Panel(self.subjects, self.m0, self.m1, self.y, self.risk, z, self.reset)
 
 
 def build_panel(data: ClassData, m0: int, m1: int, kind: str = "event") -> Panel:
@@ -94,8 +96,10 @@ def build_panel(data: ClassData, m0: int, m1: int, kind: str = "event") -> Panel
         r = rows.to_numpy()[ok].astype(np.int64)
         keep = (m >= 0) & (m < t)
         y[r[keep], m[keep]] = True
+    reset = None
     if data.eligibility == "open":
         risk = np.zeros_like(y)
+        reset = np.zeros_like(y)
         st = occ[occ["kind"] == "start"]
         starts = dict.fromkeys(subjects, None)
         for s, d in zip(st["subject"], st["date"], strict=True):
@@ -105,23 +109,34 @@ def build_panel(data: ClassData, m0: int, m1: int, kind: str = "event") -> Panel
             begin = starts[s]
             if begin is None:
                 continue
+            if 0 <= begin - m0 < t:
+                reset[i, begin - m0] = True
             hit = np.flatnonzero(y[i, max(begin - m0, 0):]) + max(begin - m0, 0)
             end = int(hit[0]) if hit.size else t - 1
             risk[i, max(begin - m0, 0): end + 1] = True
     else:
         risk = np.ones_like(y)
-    return Panel(subjects, m0, m1, y, risk)
+    return Panel(subjects, m0, m1, y, risk, None, reset)
 
 
-def dynamic_features(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def clock(y: np.ndarray, reset: np.ndarray | None) -> np.ndarray:
+    """Months that restart the clock of time since: event months, and the month before an episode starts."""
+    if reset is None:
+        return y
+    early = np.concatenate([reset[:, 1:], np.zeros((reset.shape[0], 1), dtype=bool)], axis=1)
+    return y | early
+
+
+def dynamic_features(y: np.ndarray, reset: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Months since the last event month (capped) and event months among the last 3 and 12, per month.
 
     Every value for month ``t`` uses months before ``t`` only. A subject without an earlier event
-    month in the panel gets :data:`MS_CAP`.
+    month in the panel gets :data:`MS_CAP`. For episodes (``reset``), time since counts from the start:
+    1 in the start month.
     """
     s, t = y.shape
     idx = np.arange(t)
-    last = np.where(y, idx[None, :], -1)
+    last = np.where(clock(y, reset), idx[None, :], -1)
     last = np.maximum.accumulate(last, axis=1)
     prev = np.concatenate([np.full((s, 1), -1), last[:, :-1]], axis=1)
     since = np.where(prev >= 0, idx[None, :] - prev, MS_CAP)
@@ -140,7 +155,7 @@ def design(panel: Panel, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.n
     ``lo``/``hi`` are month numbers inside the panel. The state feature is the state of the month
     before (0 with ``z_missing`` = 1 where unknown).
     """
-    since, r3, r12 = dynamic_features(panel.y)
+    since, r3, r12 = dynamic_features(panel.y, panel.reset)
     a, b = max(lo - panel.m0, 0), min(hi - panel.m0, panel.months)
     s = len(panel.subjects)
     if panel.z is not None:
@@ -165,4 +180,4 @@ def design(panel: Panel, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.n
     return x, panel.y[rows, cols], rows
 
 
-__all__ = ["FEATURES", "LAGS", "MS_CAP", "Panel", "build_panel", "design", "dynamic_features", "month_of", "month_start", "months_of"]
+__all__ = ["FEATURES", "LAGS", "MS_CAP", "Panel", "build_panel", "clock", "design", "dynamic_features", "month_of", "month_start", "months_of"]

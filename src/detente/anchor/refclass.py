@@ -242,11 +242,14 @@ def _backtest_class(ref: Reference, as_of: pd.Timestamp, inputs: Inputs) -> RefD
         gen = ConflictOnset()
         src_name, what = "ucdp-acd", f"{subject} becomes a primary party to a new interstate or internationalised conflict"
     elif fam == "conflict-termination":
-        gen = ConflictTermination()
-        src_name, what = "ucdp-acd", f"the conflict episode {subject} ends"
+        return _termination(ref, as_of, inputs)
     else:  # pragma: no cover - dispatch guards
         raise InputError(f"reference: {ref.ref!r}: unknown family (fix: {_FIX})")
     cd = gen.build(inputs, as_of)
+    if fam == "unsc-resolution" and args and args[0]:
+        what += f" (the meetings table has no topic coding: '{args[0]}' is not filtered)"
+    if fam == "new-alliance" and args and args[0]:
+        what += f" ('{args[0]}': ATOP defence and consultation obligations counted together)"
     if fam == "unsc-meeting":
         occ = cd.occurrences
         occ = occ[occ["kind"] == "meeting"].assign(kind="event")
@@ -255,6 +258,48 @@ def _backtest_class(ref: Reference, as_of: pd.Timestamp, inputs: Inputs) -> RefD
     src = _src(src_name, occ.loc[occ["date"] < as_of, "date"])
     cd = _with_subject(_cut(cd, as_of), subject)
     return RefData(cd, subject, what, src)
+
+
+def _termination(ref: Reference, as_of: pd.Timestamp, inputs: Inputs) -> RefData:
+    """``conflict-termination[:SIZE[:gp]]``: comparable episodes by size (``war``: ≥ 1,000 battle deaths in a
+    year, ``minor``: never) and great-power involvement (``gp``: a permanent Security Council member is a
+    primary or secondary party); a dyad subject ``A~B`` is the latest episode with A and B on opposite sides."""
+    from detente.backtest.classes import P5
+
+    cd = ConflictTermination().build(inputs, as_of)
+    u = inputs.ucdp
+    u = u[(u["date"] < as_of) & u["episode_start"].notna()]
+    u = u.assign(subject="c" + u["conflict_id"].astype(str) + "@" + u["episode_start"].dt.strftime("%Y-%m-%d"))
+    size = ref.args[0].lower() if ref.args and ref.args[0] else ""
+    gp = len(ref.args) > 1 and ref.args[1].lower() == "gp"
+    per = u.groupby("subject").agg(
+        war=("intensity", lambda v: bool((v.fillna(0) >= 2).any())),
+        parties=("side_a", lambda v: set().union(*v)),
+    )
+    sides = u.groupby("subject").apply(
+        lambda g: set().union(*g["side_a"], *g["side_b"], *g["side_a2"], *g["side_b2"]), include_groups=False
+    )
+    keep = pd.Series(True, index=per.index)
+    if size == "war":
+        keep &= per["war"]
+    elif size == "minor":
+        keep &= ~per["war"]
+    if gp:
+        keep &= sides.reindex(per.index).map(lambda s: bool(set(P5) & s))
+    pool = sorted(set(per.index[keep]) & set(cd.subjects))
+    subject = ref.subject.strip()
+    pair = subject.replace("~", "-").split("-")
+    if len(pair) == 2 and all(len(c) == 3 for c in pair):
+        a, b = (c.upper() for c in pair)
+        match = u[u.apply(lambda r: (a in r["side_a"] and b in r["side_b"]) or (b in r["side_a"] and a in r["side_b"]), axis=1)]
+        if len(match):
+            subject = str(match.sort_values("episode_start")["subject"].iloc[-1])
+    occ = cd.occurrences
+    occ = occ[occ["subject"].isin(set(pool) | {subject}) & (occ["date"] < as_of)].reset_index(drop=True)
+    sub = ClassData(ref.ref, occ, tuple(dict.fromkeys([*pool, subject])), cd.start, min(cd.end, as_of - pd.Timedelta(days=1)), 3, eligibility="open")
+    what = f"the conflict episode {subject} ({ref.subject}) ends; comparable episodes: {len(pool)}"
+    what += f" ({'wars' if size == 'war' else 'minor conflicts' if size == 'minor' else 'any size'}{', great power involved' if gp else ''})"
+    return RefData(sub, subject, what, _src("ucdp-acd", u["date"]))
 
 
 def reference_data(ref: Reference, as_of: pd.Timestamp | str, data: str | Path | None = None, inputs: Inputs | None = None) -> RefData:

@@ -210,10 +210,13 @@ def fit_panel(raw: pd.DataFrame, total: pd.DataFrame, dyads: list[str], pool: in
     t_len, n_d = resid.shape
     df = max(int(resid.size - n_d - 1), 1)
     sigma = float(np.sqrt((resid**2).sum() / df))
-    # Common shock: mean residual correlation of dyads that share an actor.
-    corr = np.corrcoef(resid.T) if n_d > 1 else np.ones((1, 1))
-    parts = [c.split("-") for c in chosen]
-    pairs = [corr[i, j] for i in range(n_d) for j in range(i + 1, n_d) if set(parts[i]) & set(parts[j]) and np.isfinite(corr[i, j])]
+    # Common shock: mean residual correlation of dyads that share an actor (among the active pool and
+    # the dyads asked for, at most 2 * pool of them: the rest add pairs, not information).
+    n_w = min(n_d, 2 * pool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.corrcoef(resid[:, :n_w].T) if n_w > 1 else np.ones((1, 1))
+    parts = [set(c.split("-")) for c in chosen[:n_w]]
+    pairs = [corr[i, j] for i in range(n_w) for j in range(i + 1, n_w) if parts[i] & parts[j] and np.isfinite(corr[i, j])]
     w = float(np.clip(np.mean(pairs), 0.0, 0.95)) if pairs else 0.0
     w_se = float(np.std(np.arctanh(np.clip(pairs, -0.99, 0.99))) / np.sqrt(len(pairs))) if len(pairs) > 1 else 0.5
     w_se = max(w_se, 1.0 / np.sqrt(max(t_len - 3, 1)))

@@ -17,6 +17,7 @@ References:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -328,8 +329,12 @@ BASELINES = {
 """The baseline forecasters by name; ``all`` runs every one."""
 
 
-def get_forecasters(names: list[str] | tuple[str, ...], seed: int = 0) -> list[Forecaster]:
-    """Forecasters by name (``all`` = every baseline).
+ENGINES = ("engine",)
+"""Forecasters that are not baselines: ``engine`` = the anchored backbone (:mod:`detente.anchor.forecaster`)."""
+
+
+def get_forecasters(names: list[str] | tuple[str, ...], seed: int = 0, data: str | Path | None = None) -> list[Forecaster]:
+    """Forecasters by name (``all`` = every baseline; ``engine`` = the anchored backbone).
 
     Raises:
         InputError: an unknown name.
@@ -342,17 +347,22 @@ def get_forecasters(names: list[str] | tuple[str, ...], seed: int = 0) -> list[F
                 continue
             if part == "all":
                 wanted += list(BASELINES)
-            elif part in BASELINES:
+            elif part in BASELINES or part in ENGINES:
                 wanted.append(part)
             else:
                 raise InputError(
-                    f"--forecaster: unknown forecaster '{part}' (fix: use one of {', '.join(BASELINES)}, or all)"
+                    f"--forecaster: unknown forecaster '{part}' (fix: use one of {', '.join([*BASELINES, *ENGINES])}, or all)"
                 )
     wanted = list(dict.fromkeys(wanted)) or list(BASELINES)
     if "climatology" not in wanted:
         wanted.insert(0, "climatology")  # the reference every paired difference is taken against
     out: list[Forecaster] = []
     for n in wanted:
+        if n == "engine":
+            from detente.anchor.forecaster import EngineForecaster
+
+            out.append(EngineForecaster(seed, data=data))
+            continue
         cls = BASELINES[n]
         made: Forecaster = cls(seed) if issubclass(cls, _Learned) else cls()  # type: ignore[call-arg,assignment]
         out.append(made)

@@ -288,7 +288,7 @@ def backtest(
         covariates: Pre-built covariates (default: from the data directory; None-safe for tests).
     """
     t0 = time.perf_counter()
-    fc = get_forecasters(list(forecasters), seed=seed)
+    fc = get_forecasters(list(forecasters), seed=seed, data=data)
     org = Origins.parse(origins) if isinstance(origins, str) else origins
     qs = generate_questions(classes, horizons, org, events=events, data=data, inputs=inputs)
     t1 = time.perf_counter()
