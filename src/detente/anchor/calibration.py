@@ -27,7 +27,7 @@ from detente.anchor.backbone import (
     fit_backbone,
     start_dynamic,
 )
-from detente.anchor.panel import MS_CAP, Panel, build_panel, month_of
+from detente.anchor.panel import MS_CAP, build_panel, month_of
 from detente.anchor.refclass import RefData, Reference, reference_data
 from detente.anchor.state import StateFit, dyad_key, fit_states, hostility_table, parse_dyad
 from detente.errors import DetenteError, InputError

@@ -115,11 +115,8 @@ class EngineForecaster:
             if len(raw) > 24 and wanted:
                 sp = fit_panel(raw, total, wanted)
                 panel = panel.with_state(self._state_matrix(raw, sp, dyads, m0, m_cut))
-        # Start the optimiser from the latest earlier fit of this class (fitted on less data, so nothing
-        # from on or after this cut): the same optimum, found in fewer steps.
-        earlier = [f for (c, day), f in self._fits.items() if c == history.name and day < refit]
-        warm = earlier[-1].backbone if earlier else None
-        fit = _Fit(fit_backbone(panel, lo, m_cut, warm), sp, raw if sp is not None else None)
+        # Always a cold start: a forecast must not depend on which origins were forecast before it.
+        fit = _Fit(fit_backbone(panel, lo, m_cut), sp, raw if sp is not None else None)
         self._fits[key] = fit
         return fit
 

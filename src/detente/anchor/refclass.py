@@ -263,7 +263,8 @@ def _backtest_class(ref: Reference, as_of: pd.Timestamp, inputs: Inputs) -> RefD
 def _termination(ref: Reference, as_of: pd.Timestamp, inputs: Inputs) -> RefData:
     """``conflict-termination[:SIZE[:gp]]``: comparable episodes by size (``war``: ≥ 1,000 battle deaths in a
     year, ``minor``: never) and great-power involvement (``gp``: a permanent Security Council member is a
-    primary or secondary party); a dyad subject ``A~B`` is the latest episode with A and B on opposite sides."""
+    primary or secondary party); a dyad subject ``A~B`` is the latest episode with A and B on opposite sides.
+    """
     from detente.backtest.classes import P5
 
     cd = ConflictTermination().build(inputs, as_of)

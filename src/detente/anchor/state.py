@@ -1,7 +1,8 @@
 """The crisis state: a monthly hostility index per dyad and its fitted AR(1) transitions, with draws.
 
 The index of an undirected dyad in a month is ``log1p(conflictual) - log1p(cooperative)`` of its ICEWS
-events (CAMEO roots 10–20 against 01–09, both directions), standardised on the fitting window. Its
+events (CAMEO roots 10–20 against 01–09, both directions; actors resolved to countries as the backtest
+does), standardised on the fitting window. Its
 transitions are a panel AR(1) with a common shock among dyads that share an actor::
 
     z[d, t+1] = a_d + rho z[d, t] + sigma (sqrt(w) eta[theatre, t] + sqrt(1 - w) eps[d, t])
@@ -30,14 +31,17 @@ import numpy as np
 import pandas as pd
 
 from detente.anchor.panel import month_of, month_start
-from detente.datadir import require
+from detente.datadir import DataMissingError, require
 
 MONTHLY = "history/icews0515/monthly_country_dyad_cameo_root_counts.csv.gz"
+EVENTS = "history/icews0515/events_2005-01-01_2015-12-31.csv.gz"
 ICEWS18 = "history/icews18_korea_dyad_daily_2018-01-01_2018-02-25.csv"
 GDELT = "history/gdelt2_dyad_composite_monthly_2018-01_2023-08.csv.gz"
 POOL = 60
 """Besides the dyads asked for, the 60 most active dyads before the cut fit rho, sigma and w."""
 ICEWS_ALIASES = {"ROK": "KOR"}
+ACTIVE_SHARE = 0.5
+"""GDELT starts are mapped onto the dyad's own ICEWS index if it has events in half its months, else the pool's."""
 
 
 def dyad_key(a: str, b: str) -> str:
@@ -80,12 +84,44 @@ def _monthly(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return conflict.reindex(months, fill_value=0), coop.reindex(months, fill_value=0)
 
 
+@lru_cache(maxsize=2)
+def _from_events(data: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from detente.history import load_icews
+
+    ev = load_icews(None, data)
+    ev = ev[ev["source"].notna() & ev["target"].notna() & (ev["source"] != ev["target"]) & ev["date"].notna()]
+    src, tgt = ev["source"].to_numpy(dtype=str), ev["target"].to_numpy(dtype=str)
+    a = np.where(src < tgt, src, tgt)
+    b = np.where(src < tgt, tgt, src)
+    root = pd.to_numeric(ev["cameo_code"].astype(str).str[:2], errors="coerce").fillna(0).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "month": ev["date"].dt.year.to_numpy() * 12 + ev["date"].dt.month.to_numpy() - 1,
+            "dyad": np.char.add(np.char.add(a, "-"), b),
+            "conflict": (root >= 10).astype(int),
+            "coop": ((root >= 1) & (root < 10)).astype(int),
+        }
+    )
+    g = frame.groupby(["dyad", "month"])[["conflict", "coop"]].sum()
+    conflict = g["conflict"].unstack("dyad", fill_value=0)
+    coop = g["coop"].unstack("dyad", fill_value=0)
+    months = np.arange(conflict.index.min(), conflict.index.max() + 1)
+    return conflict.reindex(months, fill_value=0), coop.reindex(months, fill_value=0)
+
+
 def hostility_table(data: str | Path | None = None, before: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Raw monthly hostility index per undirected dyad (rows: month numbers; columns: dyads) and event totals.
 
-    Only months that ended before ``before`` are kept (a month's counts are known at its end).
+    Counts come from the ICEWS 2005–2015 events with actors resolved to countries (74 % of events,
+    :func:`detente.history.load_icews`); without that file, from the monthly country-dyad root counts
+    (the 48.8 % the file's own codes resolve). Only months that ended before ``before`` are kept (a
+    month's counts are known at its end).
     """
-    conflict, coop = _monthly(require(MONTHLY, data).resolve())
+    try:
+        require(EVENTS, data)
+        conflict, coop = _from_events(None if data is None else str(data))
+    except DataMissingError:
+        conflict, coop = _monthly(require(MONTHLY, data).resolve())
     raw = np.log1p(conflict) - np.log1p(coop)
     total = conflict + coop
     if before is not None:
@@ -298,7 +334,7 @@ def fit_states(dyads: list[str], as_of: pd.Timestamp, data: str | Path | None = 
     keys = [dyad_key(*p) for p in (parse_dyad(d) for d in dyads) if p is not None]
     panel = fit_panel(raw, total, keys)
     sources: dict[str, dict[str, Any]] = {
-        "icews0515-monthly": {"rows": int(total.to_numpy().sum()), "first": _ym(int(raw.index.min())), "last": _ym(int(raw.index.max()))}
+        "icews0515-dyad-months": {"rows": int(total.to_numpy().sum()), "first": _ym(int(raw.index.min())), "last": _ym(int(raw.index.max()))}
     }
     out: dict[str, StateFit] = {}
     prev = month_of(as_of) - 1
@@ -319,13 +355,17 @@ def fit_states(dyads: list[str], as_of: pd.Timestamp, data: str | Path | None = 
             )
         elif (gq := _gdelt_quantile(d, as_of, data)) is not None:
             q, month, src = gq
-            z0 = float(np.quantile(series.to_numpy(), q))
+            active = float((total[d] > 0).mean()) if d in total.columns else 0.0
             sources["gdelt2-monthly"] = src
-            extra = {"gdelt_month": month, "gdelt_quantile": round(q, 4)}
-            method = (
-                f"assumption: GDELT 2.0 dyad score of {month} mapped by quantile ({q:.2f} of the dyad's GDELT months "
-                "2018 on) onto the dyad's ICEWS 2005–2015 index"
-            )
+            extra = {"gdelt_month": month, "gdelt_quantile": round(q, 4), "icews_active_share": round(active, 3)}
+            if active >= ACTIVE_SHARE:
+                z0 = float(np.quantile(series.to_numpy(), q))
+                onto = "the dyad's ICEWS 2005–2015 index"
+            else:
+                # A dyad silent in most ICEWS months has no spread of its own to map onto: use the pool's.
+                z0 = float(np.quantile(panel.z.iloc[:, :POOL].to_numpy().ravel(), q))
+                onto = f"the pooled ICEWS 2005–2015 index of the {POOL} most active dyads (the dyad has events in {active:.0%} of its months)"
+            method = f"assumption: GDELT 2.0 dyad score of {month} mapped by quantile ({q:.2f} of the dyad's GDELT months 2018 on) onto {onto}"
         else:
             z0 = mu
             method = "assumption: no index near the as-of date; the dyad's pooled long-run mean"
