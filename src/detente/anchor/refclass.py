@@ -261,9 +261,11 @@ def _backtest_class(ref: Reference, as_of: pd.Timestamp, inputs: Inputs) -> RefD
 
 
 def _termination(ref: Reference, as_of: pd.Timestamp, inputs: Inputs) -> RefData:
-    """``conflict-termination[:SIZE[:gp]]``: comparable episodes by size (``war``: ≥ 1,000 battle deaths in a
-    year, ``minor``: never) and great-power involvement (``gp``: a permanent Security Council member is a
-    primary or secondary party); a dyad subject ``A~B`` is the latest episode with A and B on opposite sides.
+    """``conflict-termination[:SIZE[:gp]]``: the end of an episode, among comparable episodes.
+
+    Comparable by size (``war``: ≥ 1,000 battle deaths in a year, ``minor``: never) and great-power
+    involvement (``gp``: a permanent Security Council member is a primary or secondary party); a dyad
+    subject ``A~B`` is the latest episode with A and B on opposite sides.
     """
     from detente.backtest.classes import P5
 
