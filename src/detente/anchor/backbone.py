@@ -152,6 +152,7 @@ class Backbone:
         observed, expected: Event months and expected event months per subject (from the fit without multipliers).
         n_events, n_rows: Event months and at-risk subject-months in the fit.
         method: ``glm`` or ``constant`` (too few events: the Jeffreys rate).
+        pool_size: Subjects in the fitting pool (a saved calibration keeps only its subject's counts).
     """
 
     names: tuple[str, ...]
@@ -164,10 +165,12 @@ class Backbone:
     n_events: int
     n_rows: int
     method: str = "glm"
+    pool_size: int = 0
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._index = {s: i for i, s in enumerate(self.subjects)}
+        self.pool_size = max(self.pool_size, len(self.subjects))
 
     @property
     def base_rate(self) -> float:
@@ -202,7 +205,7 @@ class Backbone:
         return {
             "names": list(self.names), "beta": self.beta.tolist(), "cov": self.cov.tolist(), "k": self.k,
             "subjects": list(self.subjects), "observed": self.observed.tolist(), "expected": self.expected.tolist(),
-            "n_events": self.n_events, "n_rows": self.n_rows, "method": self.method,
+            "n_events": self.n_events, "n_rows": self.n_rows, "method": self.method, "pool_size": self.pool_size,
         }
 
     @classmethod
@@ -212,7 +215,7 @@ class Backbone:
             names=tuple(d["names"]), beta=np.asarray(d["beta"], dtype=float), cov=np.asarray(d["cov"], dtype=float),
             k=float(d["k"]), subjects=tuple(d["subjects"]), observed=np.asarray(d["observed"], dtype=float),
             expected=np.asarray(d["expected"], dtype=float), n_events=int(d["n_events"]), n_rows=int(d["n_rows"]),
-            method=str(d["method"]),
+            method=str(d["method"]), pool_size=int(d.get("pool_size", 0)),
         )
 
 

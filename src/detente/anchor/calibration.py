@@ -107,9 +107,17 @@ class ClassFit:
             "ref": self.ref, "subject": self.subject, "description": self.description, "sources": self.sources,
             "window": list(self.window), "n_events": self.n_events, "n_subject_months": self.n_subject_months,
             "base_rate": self.base_rate, "subject_rate": self.subject_rate, "state": self.state,
-            "backbone": self.backbone.to_dict(), "row": self.row, "months_since": self.months_since,
+            "backbone": self._slim_backbone(), "row": None if self.row is None else 0, "months_since": self.months_since,
             "recent": [bool(r) for r in self.recent], "note": self.note,
         }
+
+    def _slim_backbone(self) -> dict[str, Any]:
+        """The backbone with the subject's own counts only (the pool's per-subject counts are not needed)."""
+        d = self.backbone.to_dict()
+        keep = [] if self.row is None else [self.row]
+        for name in ("subjects", "observed", "expected"):
+            d[name] = [d[name][i] for i in keep]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ClassFit:
