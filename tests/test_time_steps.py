@@ -81,8 +81,15 @@ def test_the_chance_of_an_event_within_twelve_months_does_not_depend_on_the_step
     p_m = float((monthly.outcome_first_step("clash") >= 1).mean())
     p_o = float((other.outcome_first_step("clash") >= 1).mean())
     se = math.sqrt(p_m * (1 - p_m) / runs + p_o * (1 - p_o) / runs)
-    assert 0.01 < p_m < 0.2
-    assert abs(p_o - p_m) < 4 * se, (step, p_m, p_o, se)
+    assert 0.01 < p_m < 0.5  # neither rare nor near-certain, so a 4.3-fold hazard would show
+    if step == "quarter":
+        # A pair acts at most once a step: at quarterly steps the events' per-step probabilities sum above 1
+        # and water-filling caps the most frequent at a common level (docs/model.md, "Time steps"); since
+        # the calibration offset (#11) the clash's quarterly hazard (≈ 0.04) is among those capped, so
+        # quarterly steps understate it (0.247 against 0.283 monthly, 12 000 runs): never overstate.
+        assert p_o < p_m + 4 * se and p_o > 0.8 * p_m, (step, p_m, p_o, se)
+    else:
+        assert abs(p_o - p_m) < 4 * se, (step, p_m, p_o, se)
     # Without the conversion a weekly run would see ~4.3 times the monthly hazard each step.
     assert abs(p_o - p_m) < 0.25 * p_m
 

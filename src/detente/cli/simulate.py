@@ -236,10 +236,11 @@ def calibrate(
         console.print(f"war_termination_weibull (the engine's default; {fits}): {wb['method']}")
     rows = fit_check(history, runs=runs, seed=seed)
     t = Table(title="Fit check: korea-2018 simulated vs. the history it was fitted on")
-    for col in ("quantity", "history", "model", "note"):
+    for col in ("quantity", "history", "model", "tolerance", "note"):
         t.add_column(col, justify="right" if col in ("history", "model") else "left")
     for row in rows:
-        t.add_row(row["quantity"], f"{row['history']:.3f}", f"{row['model']:.3f}", row["note"])
+        within = row["tolerance"] + ("" if row["ok"] else " (outside)")
+        t.add_row(row["quantity"], f"{row['history']:.3f}", f"{row['model']:.3f}", within, row["note"])
     console.print(t)
     if out is not None:
         try:

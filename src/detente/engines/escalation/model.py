@@ -92,6 +92,11 @@ class EscalationModel:
         base, engine = split_overrides(scenario, self.overrides)
         self._base = base
         self._engine = engine
+        # Intercepts are fitted to rates at U = 0; the offset makes the scenario as written reproduce them
+        # at its initial state (docs/model.md, "Calibrated values"). It is computed once from the scenario
+        # without overrides, strategy or switched-off mechanisms, so that those move the rates from there.
+        self.offset = np.zeros(0)
+        self.offset = utility_offset(compile_scenario(scenario), self)
         self.phases = self._phases()
         self.compiled = self.phases[0].compiled
         self.fixed: np.ndarray | None = None
@@ -333,60 +338,11 @@ class _Run:
             u_misc = self._draw("u", (4,))
 
             sat = prm["tension_saturation"]
-            cap = (cp.mil0 * mil) * (0.5 + 0.5 * econ)  # (R, N)
-            sig = prm["perception_noise"]
-            perceived = T[:, rev] * np.exp(sig * z_perc - 0.5 * sig * sig)
-            sh = _sat(perceived, sat)
-            # Dense tension for alliance obligations and theatre linkage.
-            Ts = _sat(T, sat)
-            # obl[i→j] = Σ_k O[i, k]·T[j→k]: hostility towards i's allies (sparse entries).
-            obl = st.obl_sum(Ts)
-            if K:
-                # One (R, P) pass per issue (K is small) with the salience weights normalised once.
-                wn = st.sal_norm
-                D = np.abs(pos[:, 0, src] - pos[:, 0, dst])
-                D *= wn[0]
-                for k in range(1, K):
-                    dk = np.abs(pos[:, k, src] - pos[:, k, dst])
-                    dk *= wn[k]
-                    D += dk
-            else:
-                D = np.full((R, P), 0.5, f32)
-            h = sh + st.issue_w[src] * D + st.doctrine_h[src] + prm["alliance_obligation"] * obl
-            q = prm["affinity"] * cp.affinity[src, dst] + st.issue_w[src] * (1.0 - D) * 0.5 - 0.5 * sh
-            q = q + st.doctrine_q[src] + 0.5 * cp.coop[last[:, rev]]
-            # Relative power, nuclear deterrence, extended deterrence (extended-deterrence), misjudged resolve (bluff-credibility).
-            ratio = cap[:, dst] / (cap[:, src] + cap[:, dst])
-            # War is costly even against a weaker side (0.5 + relative power), more so against a nuclear one.
-            risk = (0.5 + ratio) * (1.0 + prm["nuclear_deterrence"] * cp.nuclear[dst])
-            if "extended-deterrence" in mech and st.umbrella_pairs:
-                for p, s_ix, wgt in st.umbrella_pairs:
-                    i = src[p]
-                    r2 = cap[:, s_ix] / (cap[:, i] + cap[:, s_ix])
-                    risk[:, p] += mech["extended-deterrence"]["umbrella"] * wgt * r2 * (1 + prm["nuclear_deterrence"] * cp.nuclear[s_ix])
             if res_for is not st:
                 # Misjudged resolve is drawn once per run: fixed within a phase.
                 res_half = 0.5 + cp.resolve[dst] * np.exp(prm["resolve_noise"] * z_res)
                 res_for = st
-            w = prm["war_cost"] * risk * res_half
-            if st.at_war_pairs.any():
-                # The war cost of a dyad at war on the as-of date is sunk while the war lasts.
-                w = np.where(st.at_war_pairs & at_war, 0.0, w)
-            if "rear-security" in mech and len(st.e12) == 2:
-                a_, b_ = st.e12
-                pr = cp.pair_index[a_, b_]
-                calm = 1.0 - T[:, pr] / (1.0 + T[:, pr]) if pr >= 0 else np.ones(R, f32)
-                w[:, st.src_is[a_]] *= (1.0 - mech["rear-security"]["rear"] * calm)[:, None]
-            if "counter-pressure" in mech:
-                w = w * (1.0 + self.k17_deter)
-            if "power-transition" in mech and len(st.e14) == 2:
-                hg, ch = st.e14
-                closeness = 1.0 - np.abs(cap[:, hg] - cap[:, ch]) / (cap[:, hg] + cap[:, ch])
-                for p in (cp.pair_index[hg, ch], cp.pair_index[ch, hg]):
-                    if p >= 0:
-                        h[:, p] += mech["power-transition"]["parity"] * closeness
-            h -= prm["audience_cost"] * cp.audience[src]
-            h, q, w = h.astype(f32, copy=False), q.astype(f32, copy=False), w.astype(f32, copy=False)
+            h, q, w, Ts, cap = _drives(st, T, pos, mil, econ, last, z_perc, res_half, at_war, self.k17_deter)
 
             # Utilities: intercept + λ·(c·h − c²·w) for military conflict (MOBILIZE, COERCE, ASSAULT and
             # their named events), λ·c·h for other conflict, λ·k·q for cooperation, + bonuses.
@@ -1126,7 +1082,8 @@ class _Static:
         src, dst = cp.pairs[:, 0], cp.pairs[:, 1]
         P, A = len(src), len(cp.action_names)
         self.src_is = {i: np.flatnonzero(src == i) for i in range(n)}
-        self.intercept = cp.intercept.astype(np.float32)
+        offset = m.offset if len(m.offset) == len(cp.action_names) else np.zeros(len(cp.action_names))
+        self.intercept = (cp.intercept - offset[None, :]).astype(np.float32)
         wsal = cp.sal[:, src].astype(np.float32)
         self.sal_norm = (wsal / np.maximum(wsal.sum(0), 1e-9)).astype(np.float32)  # (K, P)
         self.avail_pairs = {a: np.flatnonzero(np.isfinite(cp.intercept[:, a])) for a in range(A)}
@@ -1367,6 +1324,151 @@ class _Static:
                 if start <= t and (end is None or t < end):
                     b[p, a] += w
         return b
+
+
+def _drives(
+    st: _Static,
+    T: np.ndarray,
+    pos: np.ndarray,
+    mil: np.ndarray,
+    econ: np.ndarray,
+    last: np.ndarray,
+    z_perc: np.ndarray,
+    res_half: np.ndarray,
+    at_war: np.ndarray,
+    k17_deter: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The drives of the choice for every replicate and pair: ``(h, q, w, S(T), cap)`` (docs/model.md).
+
+    ``h`` hostility, ``q`` cooperation, ``w`` cost of war (float32, (R, P)), the saturated tension and
+    the actors' capacities (R, N).
+    """
+    cp = st.cp
+    prm = cp.params
+    mech = cp.mech
+    src, dst, rev = cp.pairs[:, 0], cp.pairs[:, 1], cp.reverse
+    R, P = T.shape
+    K = len(cp.issues)
+    f32 = np.float32
+    sat = prm["tension_saturation"]
+    cap = (cp.mil0 * mil) * (0.5 + 0.5 * econ)  # (R, N)
+    sig = prm["perception_noise"]
+    perceived = T[:, rev] * np.exp(sig * z_perc - 0.5 * sig * sig)
+    sh = _sat(perceived, sat)
+    # Dense tension for alliance obligations and theatre linkage.
+    Ts = _sat(T, sat)
+    # obl[i→j] = Σ_k O[i, k]·T[j→k]: hostility towards i's allies (sparse entries).
+    obl = st.obl_sum(Ts)
+    if K:
+        # One (R, P) pass per issue (K is small) with the salience weights normalised once.
+        wn = st.sal_norm
+        D = np.abs(pos[:, 0, src] - pos[:, 0, dst])
+        D *= wn[0]
+        for k in range(1, K):
+            dk = np.abs(pos[:, k, src] - pos[:, k, dst])
+            dk *= wn[k]
+            D += dk
+    else:
+        D = np.full((R, P), 0.5, f32)
+    h = sh + st.issue_w[src] * D + st.doctrine_h[src] + prm["alliance_obligation"] * obl
+    q = prm["affinity"] * cp.affinity[src, dst] + st.issue_w[src] * (1.0 - D) * 0.5 - 0.5 * sh
+    q = q + st.doctrine_q[src] + 0.5 * cp.coop[last[:, rev]]
+    # Relative power, nuclear deterrence, extended deterrence (extended-deterrence), misjudged resolve (bluff-credibility).
+    ratio = cap[:, dst] / (cap[:, src] + cap[:, dst])
+    # War is costly even against a weaker side (0.5 + relative power), more so against a nuclear one.
+    risk = (0.5 + ratio) * (1.0 + prm["nuclear_deterrence"] * cp.nuclear[dst])
+    if "extended-deterrence" in mech and st.umbrella_pairs:
+        for p, s_ix, wgt in st.umbrella_pairs:
+            i = src[p]
+            r2 = cap[:, s_ix] / (cap[:, i] + cap[:, s_ix])
+            risk[:, p] += mech["extended-deterrence"]["umbrella"] * wgt * r2 * (1 + prm["nuclear_deterrence"] * cp.nuclear[s_ix])
+    w = prm["war_cost"] * risk * res_half
+    if st.at_war_pairs.any():
+        # The war cost of a dyad at war on the as-of date is sunk while the war lasts.
+        w = np.where(st.at_war_pairs & at_war, 0.0, w)
+    if "rear-security" in mech and len(st.e12) == 2:
+        a_, b_ = st.e12
+        pr = cp.pair_index[a_, b_]
+        calm = 1.0 - T[:, pr] / (1.0 + T[:, pr]) if pr >= 0 else np.ones(R, f32)
+        w[:, st.src_is[a_]] *= (1.0 - mech["rear-security"]["rear"] * calm)[:, None]
+    if "counter-pressure" in mech:
+        w = w * (1.0 + k17_deter)
+    if "power-transition" in mech and len(st.e14) == 2:
+        hg, ch = st.e14
+        closeness = 1.0 - np.abs(cap[:, hg] - cap[:, ch]) / (cap[:, hg] + cap[:, ch])
+        for p in (cp.pair_index[hg, ch], cp.pair_index[ch, hg]):
+            if p >= 0:
+                h[:, p] += mech["power-transition"]["parity"] * closeness
+    h -= prm["audience_cost"] * cp.audience[src]
+    return h.astype(f32, copy=False), q.astype(f32, copy=False), w.astype(f32, copy=False), Ts, cap
+
+
+def utility_offset(cp: Compiled, m: EscalationModel) -> np.ndarray:
+    """The shift of each action's intercept that makes its mean probability at the initial state the fitted one.
+
+    The calibrated intercepts β are log-odds of each event against no event at utility 0 (ICEWS shares,
+    the rival-dyad use-of-force hazard). The offset δ[a] (subtracted from β[·, a]) is found by iterative
+    proportional fitting so that, at the initial state (tension, positions and capacities as compiled,
+    perception at its mean, resolve at its median, no bonus), the mean over the action's pairs of
+    P(a | pair) with utilities equals its mean with U = 0: the utilities say which pairs are above and
+    below the fitted rate instead of pushing every conflictual rate down. The pairs: every pair where the
+    action is available; for ASSAULT and its named events, the rival pairs not at war on the as-of date
+    (the hazard's reference class). Tests (their rate is set per pair already) and λ = inf get 0.
+    """
+    A = len(cp.action_names)
+    lam = float(cp.params["rationality"])
+    out = np.zeros(A)
+    if not math.isfinite(lam) or lam == 0.0:
+        return out
+    st = _Static(cp, m)
+    src, dst = cp.pairs[:, 0], cp.pairs[:, 1]
+    P, N = len(src), len(cp.actors)
+    sig = float(cp.params["perception_noise"])
+    one = np.ones((1, N), np.float32)
+    h, q, w, _, _ = _drives(
+        st,
+        cp.tension0[src, dst][None, :].astype(np.float32),
+        cp.pos0[None].astype(np.float32),
+        one,
+        one,
+        np.zeros((1, P), np.int64),
+        np.full((1, P), sig / 2, np.float32),  # exp(σ·z − σ²/2) = 1: perception at its mean
+        (0.5 + cp.resolve[dst])[None, :],
+        cp.at_war[src, dst][None, :],
+        np.zeros((1, P), np.float32),
+    )
+    rivals = cp.rivals[src, dst] & ~cp.at_war[src, dst]
+    assault = TYPES.index(EventType.ASSAULT)
+    U = np.zeros((P, A))
+    members = np.zeros((P, A), bool)
+    free = np.zeros(A, bool)
+    for a in range(1, A):
+        c, k, mil = float(cp.conflict[a]), float(cp.coop[a]), bool(cp.military[a])
+        if not st.is_test[a]:
+            U[:, a] = c * (h[0] - (c * w[0] if mil else 0.0)) + k * q[0]
+        pairs = np.isfinite(cp.intercept[:, a])
+        if cp.action_type[a] == assault and (pairs & rivals).any():
+            pairs = pairs & rivals
+        members[:, a] = pairs
+        free[a] = bool(pairs.any()) and not st.is_test[a]
+    beta = np.where(np.isfinite(cp.intercept), cp.intercept, -np.inf)
+    beta[:, 0] = 0.0
+
+    def shares(x: np.ndarray) -> np.ndarray:
+        z = x - x.max(1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(1, keepdims=True)
+
+    n = members.sum(0).clip(1)
+    target = (shares(beta) * members).sum(0) / n  # mean U = 0 probability over each action's pairs
+    util = lam * U
+    for _ in range(200):  # iterative proportional fitting of the mean probabilities
+        got = (shares(beta + util - out[None, :]) * members).sum(0) / n
+        step = np.where(free & (got > 0) & (target > 0), np.log(np.maximum(got, 1e-300) / np.maximum(target, 1e-300)), 0.0)
+        out += step
+        if np.abs(step).max() < 1e-9:
+            break
+    return out
 
 
 def _nuclear_roles(cp: Compiled, r: tuple[int, ...]) -> tuple[int | None, int | None]:
