@@ -52,7 +52,7 @@ def engine_frequencies(lam: float, seed: int = 11) -> np.ndarray:
     )
     zeros = np.zeros((P, A), np.float32)
     st = SimpleNamespace(
-        cp=cp, intercept=zeros, bonus_at=lambda t: zeros, is_test=np.zeros(A, bool), chan_pair=np.zeros((0, P), bool)
+        cp=cp, intercept=zeros, bonus_at=lambda t: zeros, ramp_at=lambda t: 0.0, is_test=np.zeros(A, bool), chan_pair=np.zeros((0, P), bool)
     )
     run = _Run.__new__(_Run)  # only the choice step's scratch buffers are needed
     run._buffer, run._levels, run._tmp, run._k12 = None, [], None, None

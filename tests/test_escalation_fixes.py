@@ -6,6 +6,7 @@
   share vetoed is the documented veto probability.
 - The ceasefire hazard comes from a reference class of comparable wars (great-power involvement × size):
   the stratified Weibull fit recovers known parameters, each dyad gets its class, the engine follows it.
+- E08's rising test rate: military-buildup raises the builder's test log-odds by ``test_trend`` a year.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def _choice_shares(war_cost: float, hostility: float = 1.0, seed: int = 3) -> np
         coop=np.zeros(A), military=MILITARY, dt=1.0,
     )
     zeros = np.zeros((P, A), np.float32)
-    st = SimpleNamespace(cp=cp, intercept=zeros, bonus_at=lambda t: zeros, is_test=np.zeros(A, bool), chan_pair=np.zeros((0, P), bool))
+    st = SimpleNamespace(cp=cp, intercept=zeros, bonus_at=lambda t: zeros, ramp_at=lambda t: 0.0, is_test=np.zeros(A, bool), chan_pair=np.zeros((0, P), bool))
     run = _Run.__new__(_Run)
     run._buffer, run._levels, run._tmp, run._k12 = None, [], None, None
     u = np.random.default_rng(np.random.SeedSequence(seed)).random((LANES, P)).astype(np.float32)
@@ -343,3 +344,96 @@ def test_a_new_war_ends_by_the_law_of_its_class() -> None:
         observed = float(((first >= 1) & (first <= t)).mean())
         se = math.sqrt(expected * (1 - expected) / runs)
         assert abs(observed - expected) < 4.5 * se, (t, observed, expected)
+
+
+# 5. E08: the builder's test rate rises ------------------------------------------------------------------
+
+TREND = 1.0
+BUILDER = f"""
+[scenario]
+id = "builder"
+title = "A builder and a neighbour"
+as_of = 2020-01-01
+horizon = 24
+
+[[sources]]
+id = "note"
+kind = "reference"
+title = "test"
+
+[[actors]]
+id = "B"
+name = "Builder"
+[actors.capabilities]
+nuclear_status = "unofficial"
+[[actors]]
+id = "X"
+name = "Neighbour"
+
+[[events]]
+id = "nuclear-test"
+name = "Nuclear test"
+event = "MOBILIZE"
+mode = "weapons"
+preconditions = {{ nuclear_status = ["unofficial"] }}
+
+[[outcomes]]
+id = "b-tests"
+name = "B tests"
+event = "nuclear-test"
+sources = ["B"]
+
+[[mechanisms]]
+id = "E08"
+type = "military-buildup"
+name = "Build-up"
+actors = ["B"]
+params = {{ test_trend = {TREND} }}
+"""
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_the_builders_test_hazard_rises_by_the_trend(on: bool) -> None:
+    # λ = 0: each month's choice is softmax of the intercepts alone, so the hazard of the first test in
+    # month t+1 is e^(β + b·t/12) / (Σ_other e^β' + e^(β + b·t/12)), worked out here from the intercepts.
+    s = parse_scenario(BUILDER, "builder.toml")
+    model = EscalationModel(s, horizon=24, overrides={"engine.rationality": 0.0}, mechanisms_off=() if on else ["E08"])
+    cp = model.compiled
+    p = int(cp.pair_index[0, 1])
+    a = cp.action_names.index("nuclear-test")
+    beta = cp.intercept[p] - model.offset  # the calibration offset (scenario as written) stays under overrides
+    others = float(np.exp(beta[np.isfinite(beta)]).sum() - math.exp(beta[a]))
+    runs = 20_000
+    first = _first(model, runs, seed=8)["b-tests"]
+    for t in (0, 6, 12, 18):
+        shift = TREND * t / 12 if on else 0.0
+        expected = math.exp(beta[a] + shift) / (others + math.exp(beta[a] + shift))
+        at_risk = (first < 0) | (first > t)
+        hazard = float((first[at_risk] == t + 1).mean())
+        se = math.sqrt(expected * (1 - expected) / at_risk.sum())
+        assert abs(hazard - expected) < 4.5 * se, (t, hazard, expected)
+
+
+def test_each_scenario_uses_the_trend_fitted_before_its_as_of_date(data_root: Any) -> None:
+    from detente.calibrate import test_days_by_month
+
+    history = data_root / "history"
+    eur = load_scenario("eurasia-2023", check_quotes=False)
+    cp = compile_scenario(eur)
+    fitted = cp.mech["military-buildup"]["test_trend"]
+    # The ten years before 1 September 2023: 120 months, none on or after the as-of date; rising tests.
+    import datetime as dt
+
+    counts = test_days_by_month(history, dt.date(2023, 9, 1))
+    assert len(counts) == 120 and sum(counts) > 0
+    # An independent Poisson MLE of log E[n] = a + b·years by Newton's method agrees with the fit.
+    y = np.array(counts, float)
+    x = np.arange(120) / 12.0
+    a_, b_ = math.log(y.mean()), 0.0
+    for _ in range(50):
+        mu = np.exp(a_ + b_ * x)
+        g = np.array([(y - mu).sum(), ((y - mu) * x).sum()])
+        hess = np.array([[mu.sum(), (mu * x).sum()], [(mu * x).sum(), (mu * x * x).sum()]])
+        a_, b_ = np.array([a_, b_]) + np.linalg.solve(hess, g)
+    assert fitted == pytest.approx(b_, abs=1e-3)
+    assert 0 < fitted < 1

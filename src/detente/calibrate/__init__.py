@@ -88,6 +88,7 @@ def fit(history: Path, as_of: dt.date = AS_OF) -> dict[str, Any]:
     # Wars are looked up by year: a scenario reads only the year before its own as-of date.
     values.update(_fit_wars(history, max(as_of, LATEST_AS_OF)))
     values.update(_fit_war_termination(history, (as_of.year - 1, max(as_of, LATEST_AS_OF).year - 1)))
+    values.update(_fit_test_trend(history, sorted({as_of, max(as_of, LATEST_AS_OF)})))
     return {"as_of": as_of.isoformat(), "generated_by": "detente calibrate", "values": values}
 
 
@@ -279,6 +280,56 @@ def _fit_wars(history: Path, as_of: dt.date) -> dict[str, Any]:
             "source": "UCDP/PRIO Armed Conflict Dataset 25.1, interstate conflict-years 2000 onwards",
             "method": "start of the active episode (start_date2) of each dyad in the wars table (its age sets its ceasefire hazard)",
         },
+    }
+
+
+TREND_YEARS = 10
+"""Years of North Korean test history before an as-of date from which the test-rate trend is fitted."""
+
+
+def test_days_by_month(history: Path, as_of: dt.date, years: int = TREND_YEARS) -> list[int]:
+    """Days with at least one North Korean missile test in each month of the ``years`` before ``as_of``.
+
+    Months run from the month ``years`` years before ``as_of`` to the month before it, so only rows dated
+    strictly before ``as_of`` are read (CNS database, ``nk_missile_tests_1984-04-09_2023-08-31.csv``).
+    """
+    rows = _rows(history / "nk_missile_tests_1984-04-09_2023-08-31.csv")
+    start = dt.date(as_of.year - years, as_of.month, 1)
+    n = years * 12
+    days: set[dt.date] = set()
+    for r in rows:
+        d = _date(r["date"])
+        if d is not None and start <= d < as_of:
+            days.add(d)
+    counts = [0] * n
+    for d in days:
+        k = (d.year - start.year) * 12 + d.month - start.month
+        if 0 <= k < n:
+            counts[k] += 1
+    return counts
+
+
+def _fit_test_trend(history: Path, as_ofs: list[dt.date]) -> dict[str, Any]:
+    import numpy as np
+    import statsmodels.api as sm
+
+    value: dict[str, dict[str, float]] = {}
+    notes = []
+    for a in as_ofs:
+        y = np.array(test_days_by_month(history, a), dtype=float)
+        t = np.arange(len(y)) / 12.0
+        res = sm.GLM(y, sm.add_constant(t), family=sm.families.Poisson()).fit(scale="X2")
+        b, se = float(res.params[1]), float(res.bse[1])
+        value[a.isoformat()] = {"trend": round(b, 4), "se": round(se, 4), "months": len(y), "test_days": int(y.sum())}
+        notes.append(f"before {a.isoformat()}: {int(y.sum())} test days in {len(y)} months, b = {b:.3f} (se {se:.3f})")
+    return {
+        "prk_test_trend": {
+            "value": value,
+            "source": f"CNS North Korea Missile Test Database, the {TREND_YEARS} years before each as-of date",
+            "method": "Poisson GLM of test days per month on time in years, log E[n] = a + b·years; se from "
+            "the Pearson χ² scale (overdispersion); b is the yearly growth of the log test rate; "
+            + "; ".join(notes),
+        }
     }
 
 

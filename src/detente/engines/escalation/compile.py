@@ -40,6 +40,7 @@ from .params import (
     engine_params,
     mechanism_levers,
     per_step,
+    test_trend_for,
     war_classes_for,
     war_weibull_for,
 )
@@ -479,6 +480,9 @@ def compile_scenario(
         params["war_termination"] = first_month
     if "war_termination_shape" not in (engine or {}):
         params["war_termination_shape"] = shape
+    # E08's test-rate trend: the fit before the scenario's as-of date unless the instance sets it.
+    if "military-buildup" in mech and "test_trend" not in _overridden(scenario, active["military-buildup"]):
+        mech["military-buildup"]["test_trend"] = test_trend_for(scenario.scenario.as_of.isoformat())
     # Rates are per month; a step of `months` months converts them (docs/model.md, "Time steps"). Richardson
     # decay, reaction and grievance are converted on their matrices below; the choice probabilities
     # (intercepts, strategy pushes, the resolution hazard) and war termination in the engine's step.

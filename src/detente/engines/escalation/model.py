@@ -773,7 +773,7 @@ class _Run:
         cp = st.cp
         R, P = h.shape
         A = len(cp.action_names)
-        base = st.intercept + (0.0 if math.isinf(lam) else lam) * st.bonus_at(t)  # (P, A)
+        base = st.intercept + (0.0 if math.isinf(lam) else lam) * st.bonus_at(t) + st.ramp_at(t)  # (P, A)
         chan_ok = {a: (chan[:, c] > 0.5)[:, None] & st.chan_pair[c][None, :] for a, c in cp.named_channel}
         cache: dict[tuple[float, float, bool], np.ndarray] = {}
 
@@ -1287,6 +1287,12 @@ class _Static:
         self.e12 = role("rear-security")[:2]
         self.e14 = role("power-transition")[:2]
         self.e08 = role("military-buildup")[0] if role("military-buildup") else None
+        # military-buildup: the builder's test actions (pair rows, action columns) get the test-rate trend.
+        self.e08_ramp: tuple[np.ndarray, np.ndarray] | None = None
+        self.e08_trend = float(mech["military-buildup"].get("test_trend", 0.0)) if "military-buildup" in mech else 0.0
+        if self.e08 is not None and self.e08_trend != 0.0 and len(cp.test_actions):
+            rows = self.src_is[self.e08]
+            self.e08_ramp = (rows[:, None], np.asarray(cp.test_actions)[None, :])
         self.k13 = pair(*role("engineered-pretext")[:2]) if len(role("engineered-pretext")) >= 2 and pair(*role("engineered-pretext")[:2]) >= 0 else None
         self.k14: tuple[int, int] | None = None
         if len(r := role("reputation-trap")) >= 2 and pair(r[0], r[1]) >= 0:
@@ -1312,6 +1318,14 @@ class _Static:
             k = int(np.argmax(cp.sal[:, r[0]]))
             if cp.pos0[k, r[1]] != cp.pos0[k, r[0]]:
                 self.e03 = (pair(r[0], r[1]), k, float(cp.pos0[k, r[0]]), float(cp.pos0[k, r[1]]))
+
+    def ramp_at(self, t: int) -> np.ndarray | float:
+        """Log-odds added at step ``t`` (not scaled by λ): military-buildup's test-rate trend, ``b·t·Δ/12``."""
+        if self.e08_ramp is None or t == 0:
+            return 0.0
+        out = np.zeros_like(self.intercept)
+        out[self.e08_ramp] = np.float32(self.e08_trend * t * self.cp.dt / 12.0)
+        return out
 
     def bonus_at(self, t: int) -> np.ndarray:
         """Static bonuses plus those active at step ``t`` (coercive-signalling after its start, strategy actions)."""

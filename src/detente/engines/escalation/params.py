@@ -130,6 +130,14 @@ def war_classes_for(year: int) -> dict[str, tuple[float, float]]:
     return {c: (float(r["first_month"]), float(r["shape"])) for c, r in rows.items()}
 
 
+def test_trend_for(as_of: str) -> float:
+    """The yearly growth of North Korea's log test rate fitted before ``as_of`` (latest fit at or before it)."""
+    entry = calibration().get("values", {}).get("prk_test_trend", {})
+    table = entry.get("value", {}) if isinstance(entry, dict) else {}
+    ok = [d for d in table if d <= as_of]
+    return float(table[max(ok)]["trend"]) if ok else 0.0
+
+
 def engine_params() -> dict[str, Param]:
     """The engine's global parameters (``overrides`` key ``engine.<name>``)."""
     return {
@@ -437,8 +445,20 @@ def mechanism_levers() -> dict[str, Lever]:
             {"alignment": Param(0.8, "utility bonus of support among partners"), "aid_value": Param(0.01, "economic capacity restored per aid event")},
         ),
         "military-buildup": Lever(
-            "the building actor's military capability grows by `growth` a month",
-            {"growth": Param(0.01, "monthly growth of military capability", per="growth")},
+            "the building actor's military capability grows by `growth` a month, and the log-odds of its "
+            "weapons tests rise by `test_trend` a year (the test-rate trend fitted before the as-of date)",
+            {
+                "growth": Param(0.01, "monthly growth of military capability", per="growth"),
+                "test_trend": Param(
+                    test_trend_for("2023-09-01"),
+                    "yearly rise of the log-odds of the builder's weapons tests (a ramp from 0 at the start); "
+                    "unless set, each scenario uses the fit before its as-of date (this default: eurasia-2023)",
+                    "data: " + str(calibration().get("values", {}).get("prk_test_trend", {}).get("source", ""))
+                    + "; Poisson GLM of test days per month on time",
+                    lo=-5.0,
+                    hi=5.0,
+                ),
+            },
             ("builder",),
         ),
         "mutual-grievance": Lever(
