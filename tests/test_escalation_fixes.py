@@ -401,7 +401,7 @@ def test_the_builders_test_hazard_rises_by_the_trend(on: bool) -> None:
     cp = model.compiled
     p = int(cp.pair_index[0, 1])
     a = cp.action_names.index("nuclear-test")
-    beta = cp.intercept[p] - model.offset  # the calibration offset (scenario as written) stays under overrides
+    beta = cp.intercept[p] - model.offset[p]  # the calibration offset (scenario as written) stays under overrides
     others = float(np.exp(beta[np.isfinite(beta)]).sum() - math.exp(beta[a]))
     runs = 20_000
     first = _first(model, runs, seed=8)["b-tests"]

@@ -30,6 +30,8 @@ from .compile import TYPES, Compiled, actions_of, compile_scenario, split_overri
 
 SETTLE_TENSION = 0.3
 """A settlement is an agreement between rivals while their tension is below this both ways."""
+OFFSET_SEED = 20_260_101
+"""Seed of the fixed noise draws over which the calibration offset averages (not the run's seed)."""
 BLOCK = 256
 """Replicates per random-number block: replicate ``r`` draws from block ``r // BLOCK``'s stream."""
 
@@ -95,7 +97,7 @@ class EscalationModel:
         # Intercepts are fitted to rates at U = 0; the offset makes the scenario as written reproduce them
         # at its initial state (docs/model.md, "Calibrated values"). It is computed once from the scenario
         # without overrides, strategy or switched-off mechanisms, so that those move the rates from there.
-        self.offset = np.zeros(0)
+        self.offset = np.zeros((0, 0))
         self.offset = utility_offset(compile_scenario(scenario), self)
         self.phases = self._phases()
         self.compiled = self.phases[0].compiled
@@ -1082,8 +1084,8 @@ class _Static:
         src, dst = cp.pairs[:, 0], cp.pairs[:, 1]
         P, A = len(src), len(cp.action_names)
         self.src_is = {i: np.flatnonzero(src == i) for i in range(n)}
-        offset = m.offset if len(m.offset) == len(cp.action_names) else np.zeros(len(cp.action_names))
-        self.intercept = (cp.intercept - offset[None, :]).astype(np.float32)
+        offset = m.offset if m.offset.shape == cp.intercept.shape else np.zeros(cp.intercept.shape)
+        self.intercept = (cp.intercept - offset).astype(np.float32)
         wsal = cp.sal[:, src].astype(np.float32)
         self.sal_norm = (wsal / np.maximum(wsal.sum(0), 1e-9)).astype(np.float32)  # (K, P)
         self.avail_pairs = {a: np.flatnonzero(np.isfinite(cp.intercept[:, a])) for a in range(A)}
@@ -1417,71 +1419,84 @@ def _drives(
     return h.astype(f32, copy=False), q.astype(f32, copy=False), w.astype(f32, copy=False), Ts, cap
 
 
-def utility_offset(cp: Compiled, m: EscalationModel) -> np.ndarray:
-    """The shift of each action's intercept that makes its mean probability at the initial state the fitted one.
+def utility_offset(cp: Compiled, m: EscalationModel, samples: int = 256) -> np.ndarray:
+    """The shift of each intercept that makes the expected first-month rates the fitted ones: ``(P, A)``.
 
     The calibrated intercepts β are log-odds of each event against no event at utility 0 (ICEWS shares,
-    the rival-dyad use-of-force hazard). The offset δ[a] (subtracted from β[·, a]) is found by iterative
-    proportional fitting so that, at the initial state (tension, positions and capacities as compiled,
-    perception at its mean, resolve at its median, no bonus), the mean over the action's pairs of
-    P(a | pair) with utilities equals its mean with U = 0: the utilities say which pairs are above and
-    below the fitted rate instead of pushing every conflictual rate down. The pairs: every pair where the
-    action is available; for ASSAULT and its named events, the rival pairs not at war on the as-of date
-    (the hazard's reference class). Tests (their rate is set per pair already) and λ = inf get 0.
+    the rival-dyad use-of-force hazard). The choice adds λ·U, which pushed every conflictual rate down.
+    The offset δ (subtracted from β) is found by iterative proportional fitting so that the expected
+    probabilities at the initial state (tension, positions and capacities as compiled, no bonus),
+    averaged over ``samples`` draws of the per-run noise (perception, misjudged resolve; a fixed stream,
+    ``SeedSequence(OFFSET_SEED)``, so it does not depend on the run's seed), equal those with U = 0:
+    ASSAULT and its named events pair by pair (a dyad's reference-class rate), every other action on its
+    mean over the pairs where it is available (the utilities then say which pairs are above and below).
+    Tests (their rate is set per pair) and λ = inf get 0.
     """
     A = len(cp.action_names)
     lam = float(cp.params["rationality"])
-    out = np.zeros(A)
     if not math.isfinite(lam) or lam == 0.0:
-        return out
+        return np.zeros((len(cp.pairs), A))
     st = _Static(cp, m)
     src, dst = cp.pairs[:, 0], cp.pairs[:, 1]
     P, N = len(src), len(cp.actors)
-    sig = float(cp.params["perception_noise"])
-    one = np.ones((1, N), np.float32)
+    R = samples
+    g = np.random.Generator(np.random.PCG64(np.random.SeedSequence(OFFSET_SEED)))
+    z_perc = g.standard_normal((R, P)).astype(np.float32)
+    z_res = g.standard_normal((R, P))
+    one = np.ones((R, N), np.float32)
     h, q, w, _, _ = _drives(
         st,
-        cp.tension0[src, dst][None, :].astype(np.float32),
-        cp.pos0[None].astype(np.float32),
+        np.broadcast_to(cp.tension0[src, dst].astype(np.float32), (R, P)).copy(),
+        np.broadcast_to(cp.pos0.astype(np.float32), (R, *cp.pos0.shape)).copy(),
         one,
         one,
-        np.zeros((1, P), np.int64),
-        np.full((1, P), sig / 2, np.float32),  # exp(σ·z − σ²/2) = 1: perception at its mean
-        (0.5 + cp.resolve[dst])[None, :],
-        cp.at_war[src, dst][None, :],
-        np.zeros((1, P), np.float32),
+        np.zeros((R, P), np.int64),
+        z_perc,
+        0.5 + cp.resolve[dst][None, :] * np.exp(cp.params["resolve_noise"] * z_res),
+        np.broadcast_to(cp.at_war[src, dst], (R, P)).copy(),
+        np.zeros((R, P), np.float32),
     )
-    rivals = cp.rivals[src, dst] & ~cp.at_war[src, dst]
     assault = TYPES.index(EventType.ASSAULT)
-    U = np.zeros((P, A))
-    members = np.zeros((P, A), bool)
-    free = np.zeros(A, bool)
+    U = np.zeros((R, P, A))
+    avail = np.isfinite(cp.intercept)
     for a in range(1, A):
         c, k, mil = float(cp.conflict[a]), float(cp.coop[a]), bool(cp.military[a])
         if not st.is_test[a]:
-            U[:, a] = c * (h[0] - (c * w[0] if mil else 0.0)) + k * q[0]
-        pairs = np.isfinite(cp.intercept[:, a])
-        if cp.action_type[a] == assault and (pairs & rivals).any():
-            pairs = pairs & rivals
-        members[:, a] = pairs
-        free[a] = bool(pairs.any()) and not st.is_test[a]
-    beta = np.where(np.isfinite(cp.intercept), cp.intercept, -np.inf)
+            U[:, :, a] = c * (h - (c * w if mil else 0.0)) + k * q
+    # Use of force (ASSAULT and its named events) is fitted pair by pair: its rate is a dyad's reference
+    # class rate (MID rival hazard; a tenth of it for other dyads; at war, the at-war intercept). Other
+    # actions are fitted on their mean over the pairs where they are available (ICEWS pooled shares), so
+    # the utilities still say which pairs are above and below it. Tests and "no event" are not fitted.
+    per_pair = np.zeros(A, bool)
+    per_pair[1:] = cp.action_type[1:] == assault
+    pooled = np.zeros(A, bool)
+    pooled[1:] = ~per_pair[1:] & ~st.is_test[1:]
+    per_pair &= ~st.is_test
+    beta = np.where(avail, cp.intercept, -np.inf)
     beta[:, 0] = 0.0
 
     def shares(x: np.ndarray) -> np.ndarray:
-        z = x - x.max(1, keepdims=True)
+        z = x - x.max(-1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(1, keepdims=True)
+        return e / e.sum(-1, keepdims=True)
 
-    n = members.sum(0).clip(1)
-    target = (shares(beta) * members).sum(0) / n  # mean U = 0 probability over each action's pairs
+    target = shares(beta)
     util = lam * U
-    for _ in range(200):  # iterative proportional fitting of the mean probabilities
-        got = (shares(beta + util - out[None, :]) * members).sum(0) / n
-        step = np.where(free & (got > 0) & (target > 0), np.log(np.maximum(got, 1e-300) / np.maximum(target, 1e-300)), 0.0)
+    n = avail.sum(0)
+    mean_target = (target * avail).sum(0) / np.maximum(n, 1)
+    out = np.zeros((P, A))
+    for _ in range(300):  # iterative proportional fitting
+        got = shares(beta[None] + util - out[None]).mean(0)
+        mean_got = (got * avail).sum(0) / np.maximum(n, 1)
+        ok = pooled & (n > 0) & (mean_got > 0) & (mean_target > 0)
+        step_pool = np.where(ok, np.log(np.maximum(mean_got, 1e-300) / np.maximum(mean_target, 1e-300)), 0.0)
+        cell = avail & per_pair[None, :] & (got > 0) & (target > 0)
+        step_pair = np.where(cell, np.log(np.maximum(got, 1e-300) / np.maximum(target, 1e-300)), 0.0)
+        step = step_pool[None, :] * avail + step_pair
         out += step
         if np.abs(step).max() < 1e-9:
             break
+    out[~avail] = 0.0
     return out
 
 
