@@ -230,18 +230,17 @@ class ModelContract:
             f = spec.func(make_issue(x, c, s, sq=sq))
             assert spec.func(make_issue(x[p], c[p], s[p], sq=sq)) == pytest.approx(f, abs=1e-9)
 
-    @pytest.mark.parametrize(("a", "b"), [(10.0, 2.0), (100.0, -1.0)])
-    def test_the_forecast_moves_with_an_affine_change_of_the_scale(self, spec, a, b):
-        """Positions, status quo and scale ends mapped by y = a + b·x (b = −1 reverses the scale) map the forecast so.
+    def test_reversing_the_scale_reverses_the_forecast(self, spec):
+        """Positions and status quo read as 100 − x on the same 0–100 scale give the forecast 100 − f.
 
-        No model may depend on where the scale starts, its unit or its direction: 0–100 and 10–210 are the same issue.
+        No model may depend on the direction of the scale (shifts and positive rescaling:
+        test_models_are_invariant_to_shifting_and_rescaling).
         """
         for x, c, s, sq in self._random_issues(12):
-            f = spec.func(IssueTable("t", tuple(f"a{i}" for i in range(len(x))), x, s, c, sq, low=0.0, high=100.0))
-            ends = sorted((a, a + 100.0 * b))
-            mapped = IssueTable("t", tuple(f"a{i}" for i in range(len(x))), a + b * x, s, c,
-                                None if sq is None else a + b * sq, low=ends[0], high=ends[1])
-            assert spec.func(mapped) == pytest.approx(a + b * f, abs=1e-9)
+            names = tuple(f"a{i}" for i in range(len(x)))
+            f = spec.func(IssueTable("t", names, x, s, c, sq, low=0.0, high=100.0))
+            mirrored = IssueTable("t", names, 100.0 - x, s, c, None if sq is None else 100.0 - sq, low=0.0, high=100.0)
+            assert spec.func(mirrored) == pytest.approx(100.0 - f, abs=1e-9)
 
     def test_forecast_lies_within_the_positions_and_status_quo(self, spec):
         rng = np.random.default_rng(np.random.SeedSequence(12))
