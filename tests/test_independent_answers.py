@@ -89,3 +89,71 @@ def test_paths_to_war_on_a_hand_built_array() -> None:
         {"path": f"{names[b]}>{names[a]}>{names[c]}", "share": round(2 / 3, 4), "count": 2},
         {"path": f"{names[c]}>{names[a]}", "share": round(1 / 3, 4), "count": 1},
     ]
+
+
+# --- backtest scores (mutants that survived `make mutation`) -----------------------------------------
+
+
+def test_expected_calibration_error_by_hand() -> None:
+    """Six forecasts in four of ten bins, with misses of both signs inside a bin (so no regrouping passes).
+
+    bin 0: 0.05 → 0 (|0 − 0.05| = 0.05); bin 1: 0.15, 0.15 → 1, 0 (2·|0.5 − 0.15| = 0.7);
+    bin 8: 0.85 → 1 (0.15); bin 9: 0.95, 1.0 → 1, 0 (2·|0.5 − 0.975| = 0.95). ECE = 1.85 / 6.
+    """
+    from detente.backtest.scores import ece
+
+    p = np.array([0.05, 0.15, 0.15, 0.85, 0.95, 1.0])
+    o = np.array([0, 1, 0, 1, 1, 0])
+    assert ece(p, o) == pytest.approx(1.85 / 6, abs=1e-12)
+
+
+def test_scores_of_no_questions_are_undefined_not_errors() -> None:
+    from detente.backtest.scores import scores
+
+    out = scores(np.array([]), np.array([], dtype=bool))
+    assert set(out) == {"n", "base_rate", "brier", "log", "ece", "sharpness", "auc"}
+    assert out["n"] == 0
+    assert all(np.isnan(v) for k, v in out.items() if k != "n")
+
+
+@pytest.mark.parametrize("outcome", [0, 1])
+def test_auc_of_one_outcome_is_nan_without_a_warning(outcome: int) -> None:
+    import warnings
+
+    from detente.backtest.scores import auc
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(auc(np.array([0.2, 0.7, 0.9]), np.full(3, outcome)))
+
+
+def test_cluster_bootstrap_resamples_every_origin_and_only_pairs_others_with_the_reference() -> None:
+    """Five origins, the first holding every loss: each resample draws it k = 5 times with probability
+    1 − (4/5)^5 = 0.67 of at least once, so the interval must reach above 0 (a draw that skips origin 0
+    never would)."""
+    from detente.backtest.scores import bootstrap
+
+    origin = np.repeat(np.array(["a", "b", "c", "d", "e"]), 4)
+    loss = np.where(origin == "a", 1.0, 0.0)
+    b = bootstrap(origin, {"brier:climatology": np.full(20, 0.5), "brier:x": loss}, n_boot=400, seed=3)
+    lo, hi = b["brier:x"]["ci"]
+    assert lo == 0.0 and 0.2 < hi
+    assert "diff" not in b["brier:climatology"] and "diff" in b["brier:x"]
+
+
+def test_cluster_bootstrap_interval_matches_the_normal_interval_with_many_origins() -> None:
+    """2,000 origins with independent N(0, 1) losses: the 95% interval of the mean is the mean ± 1.96 s/√k to
+    a few per cent (percentiles 3.5/96.5 or 2.5/98.5 move one end by 8%)."""
+    from detente.backtest.scores import bootstrap
+
+    rng = np.random.default_rng(np.random.SeedSequence(17))
+    k = 2000
+    loss = rng.normal(0, 1, k)
+    b = bootstrap(np.arange(k), {"brier:climatology": np.zeros(k), "brier:x": loss}, n_boot=20_000, seed=5)
+    lo, hi = b["brier:x"]["ci"]
+    half = 1.96 * loss.std(ddof=1) / np.sqrt(k)
+    assert loss.mean() - lo == pytest.approx(half, rel=0.04)
+    assert hi - loss.mean() == pytest.approx(half, rel=0.04)
+    dlo, dhi = b["brier:x"]["diff_ci"]
+    assert loss.mean() - dlo == pytest.approx(half, rel=0.04)
+    assert dhi - loss.mean() == pytest.approx(half, rel=0.04)

@@ -83,7 +83,7 @@ def log_score(p: np.ndarray, o: np.ndarray) -> float:
 def auc(p: np.ndarray, o: np.ndarray) -> float:
     """ROC AUC (NaN when only one outcome occurs)."""
     o = np.asarray(o, dtype=int)
-    if o.min(initial=0) == o.max(initial=0):
+    if len(o) == 0 or o.min() == o.max():  # (`initial=0` made all-ones reach sklearn, which warned)
         return float("nan")
     return float(roc_auc_score(o, p))
 
