@@ -157,3 +157,45 @@ def test_cluster_bootstrap_interval_matches_the_normal_interval_with_many_origin
     dlo, dhi = b["brier:x"]["diff_ci"]
     assert loss.mean() - dlo == pytest.approx(half, rel=0.04)
     assert dhi - loss.mean() == pytest.approx(half, rel=0.04)
+
+
+# --- experiments/stats against statsmodels (an independent implementation) ---------------------------
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 1), (1, 1), (0, 10), (1, 10), (5, 10), (9, 10), (10, 10), (3, 2000)])
+def test_wilson_interval_matches_statsmodels(k: int, n: int) -> None:
+    from statsmodels.stats.proportion import proportion_confint
+
+    from detente.experiments.stats import wilson
+
+    lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
+    got = wilson(k, n)
+    assert (got.p, got.lo, got.hi) == pytest.approx((k / n, lo, hi), abs=1e-12)
+
+
+def test_wilson_of_no_trials_is_the_whole_unit_interval() -> None:
+    from detente.experiments.stats import PairedCounts, paired_difference, wilson
+
+    w = wilson(0, 0)
+    assert (w.p, w.lo, w.hi) == (0.0, 0.0, 1.0)
+    d = paired_difference(PairedCounts.from_indicators(np.zeros(0, bool), np.zeros(0, bool)))
+    assert (d.p, d.lo, d.hi) == (0.0, -1.0, 1.0)
+
+
+@pytest.mark.parametrize("n", [4, 5, 12, 40])
+def test_ols_slopes_match_statsmodels(n: int) -> None:
+    """Slopes and classical standard errors as statsmodels' OLS gives them (normal quantile, as documented);
+    the smallest sample with a residual degree of freedom (n = k + 2) is fitted, one less is not."""
+    import statsmodels.api as sm
+
+    from detente.experiments.stats import Z95, ols_slopes
+
+    rng = np.random.default_rng(np.random.SeedSequence(n))
+    x = rng.uniform(0, 1, size=(n, 2))
+    y = 1 + x @ np.array([2.0, -1.0]) + rng.normal(0, 0.5, size=n)
+    fit = sm.OLS(y, sm.add_constant(x)).fit()
+    got = ols_slopes(x, y)
+    for j, iv in enumerate(got, start=1):
+        assert iv.p == pytest.approx(fit.params[j], abs=1e-9)
+        assert (iv.hi - iv.lo) / 2 == pytest.approx(Z95 * fit.bse[j], rel=1e-9)
+    assert all(np.isnan(iv.p) for iv in ols_slopes(x[:3], y[:3]))
