@@ -345,14 +345,13 @@ def fit_states(dyads: list[str], as_of: pd.Timestamp, data: str | Path | None = 
         extra: dict[str, Any] = {}
         if prev in series.index:
             z0 = float(series.loc[prev])
-            method = f"ICEWS index of {_ym(prev)} (the month before the as-of date)"
+            method = f"ICEWS index of {_ym(prev)}, the month before the as-of date"
         elif (r18 := _icews18_raw(d, as_of, data)) is not None:
             z0 = float((r18[0] - panel.centre) / panel.scale)
             sources["icews18-korea-daily"] = r18[1]
-            method = (
-                f"assumption: ICEWS 2018 daily dyad counts of {_ym(prev)} put on the 2005–2015 scale by the same "
-                "formula (full ICEWS, not the benchmark's resolved subset: volumes differ)"
-            )
+            method = f"assumption: ICEWS 2018 daily counts of {_ym(prev)}, same formula"
+            extra = {"detail": "full ICEWS 2018 dyad counts put on the 2005–2015 scale by the same formula; "
+                     "the 2005–2015 file is the benchmark's resolved subset, so volumes differ"}
         elif (gq := _gdelt_quantile(d, as_of, data)) is not None:
             q, month, src = gq
             active = float((total[d] > 0).mean()) if d in total.columns else 0.0
@@ -360,15 +359,17 @@ def fit_states(dyads: list[str], as_of: pd.Timestamp, data: str | Path | None = 
             extra = {"gdelt_month": month, "gdelt_quantile": round(q, 4), "icews_active_share": round(active, 3)}
             if active >= ACTIVE_SHARE:
                 z0 = float(np.quantile(series.to_numpy(), q))
-                onto = "the dyad's ICEWS 2005–2015 index"
+                onto, short = "the dyad's ICEWS 2005–2015 index", "own"
             else:
                 # A dyad silent in most ICEWS months has no spread of its own to map onto: use the pool's.
                 z0 = float(np.quantile(panel.z.iloc[:, :POOL].to_numpy().ravel(), q))
                 onto = f"the pooled ICEWS 2005–2015 index of the {POOL} most active dyads (the dyad has events in {active:.0%} of its months)"
-            method = f"assumption: GDELT 2.0 dyad score of {month} mapped by quantile ({q:.2f} of the dyad's GDELT months 2018 on) onto {onto}"
+                short = "pooled"
+            method = f"assumption: GDELT {month} at quantile {q:.2f}, mapped onto the {short} ICEWS index"
+            extra["detail"] = f"GDELT 2.0 dyad score of {month} mapped by its quantile among the dyad's GDELT months since 2018 onto {onto}"
         else:
             z0 = mu
-            method = "assumption: no index near the as-of date; the dyad's pooled long-run mean"
+            method = "assumption: no index near the as-of date: the pooled long-run mean"
         out[d] = StateFit(
             dyad=d, z0=z0, z0_method=method, rho=panel.rho, rho_se=panel.rho_se, sigma=panel.sigma, df=panel.df,
             mu=mu, mu_sd=mu_sd, w=panel.w, w_se=panel.w_se, centre=panel.centre, scale=panel.scale,
