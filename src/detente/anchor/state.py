@@ -359,7 +359,7 @@ def fit_states(dyads: list[str], as_of: pd.Timestamp, data: str | Path | None = 
             extra = {"gdelt_month": month, "gdelt_quantile": round(q, 4), "icews_active_share": round(active, 3)}
             if active >= ACTIVE_SHARE:
                 z0 = float(np.quantile(series.to_numpy(), q))
-                onto, short = "the dyad's ICEWS 2005–2015 index", "own"
+                onto, short = "the dyad's ICEWS 2005–2015 index", "dyad's own"
             else:
                 # A dyad silent in most ICEWS months has no spread of its own to map onto: use the pool's.
                 z0 = float(np.quantile(panel.z.iloc[:, :POOL].to_numpy().ravel(), q))
