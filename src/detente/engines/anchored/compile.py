@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from detente.engines.escalation.model import strategy_components
 from detente.errors import DetenteError, InputError, ScenarioError
 from detente.mechanisms import TYPES as MECHANISM_TYPES
 from detente.ontology import EventType
@@ -213,7 +214,7 @@ def compile_scenario(
             unrepresented.append(f"mechanisms[{m.id}] ({m.type}): {why}")
         else:
             levers.append(lever)
-    name, comps = _strategy_components(scenario, strategy)
+    name, comps = strategy_components(scenario, strategy)
     for c in comps:
         built, skipped = _strategy_levers(scenario, c, key_specs, states)
         levers.extend(built)
@@ -390,24 +391,6 @@ def _trend(scenario: Scenario, data: Any) -> tuple[float, float] | None:
     # Overdispersion: scale the standard error by sqrt(Pearson chi2 / df) (quasi-Poisson).
     disp = max(1.0, float(fit.pearson_chi2 / fit.df_resid))
     return float(fit.params[1]), float(fit.bse[1] * math.sqrt(disp))
-
-
-def _strategy_components(
-    scenario: Scenario, strategy: str | Strategy | Sequence[StrategyComponent] | None
-) -> tuple[str | None, tuple[StrategyComponent, ...]]:
-    if strategy is None:
-        return None, ()
-    if isinstance(strategy, str):
-        try:
-            s = scenario.strategy(strategy)
-        except KeyError:
-            ids = ", ".join(x.id for x in scenario.strategies) or "none defined"
-            raise InputError(f"{scenario.id}: no strategy {strategy!r} (fix: use one of: {ids})") from None
-        return s.id, s.components
-    if isinstance(strategy, Strategy):
-        return strategy.id, strategy.components
-    comps = tuple(strategy)
-    return "+".join(c.id for c in comps) or None, comps
 
 
 def _strategy_levers(

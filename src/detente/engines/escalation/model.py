@@ -90,7 +90,7 @@ class EscalationModel:
             raise InputError(f"horizon: {self.horizon} is outside 1…600 (fix: give a positive number of steps)")
         self.mechanisms_off = frozenset(mechanisms_off)
         self.overrides = dict(overrides or {})
-        self.strategy_name, self.components = _strategy_components(scenario, strategy)
+        self.strategy_name, self.components = strategy_components(scenario, strategy)
         base, engine = split_overrides(scenario, self.overrides)
         self._base = base
         self._engine = engine
@@ -1508,9 +1508,14 @@ def _nuclear_roles(cp: Compiled, r: tuple[int, ...]) -> tuple[int | None, int | 
     return nuc, guarantor
 
 
-def _strategy_components(
+def strategy_components(
     scenario: Scenario, strategy: str | Strategy | Sequence[StrategyComponent] | None
 ) -> tuple[str | None, tuple[StrategyComponent, ...]]:
+    """A strategy's name and components from its id, a :class:`Strategy` or a list of components.
+
+    Raises:
+        InputError: An id the scenario does not define.
+    """
     if strategy is None:
         return None, ()
     if isinstance(strategy, str):
