@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from detente.engines.escalation.result import wilson
-from detente.errors import InputError
+from detente.engines.escalation.result import RunArrays
 
 ENGINE = "anchored"
 
@@ -67,7 +66,7 @@ def _finite(x: float) -> float | None:
 
 
 @dataclass
-class AnchoredResult:
+class AnchoredResult(RunArrays):
     """Per-run arrays of one anchored simulation, and their summaries.
 
     Attributes:
@@ -94,29 +93,6 @@ class AnchoredResult:
     arrays: dict[str, np.ndarray] = field(repr=False)
 
     engine = ENGINE
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        arrays = self.__dict__.get("arrays")
-        if arrays is not None and name in arrays:
-            return arrays[name]
-        raise AttributeError(name)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return self.__dict__.copy()
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
-    def outcome_first_step(self, outcome_id: str) -> np.ndarray:
-        """Per run, the first month the outcome occurred (-1 if never)."""
-        if outcome_id not in self.outcomes:
-            raise InputError(f"{self.scenario}: no tracked outcome {outcome_id!r} (fix: use one of: {', '.join(self.outcomes)})")
-        return self.arrays["outcome_first"][:, self.outcomes.index(outcome_id)].astype(np.int64)
-
-    def probability(self, first: np.ndarray, by: int) -> tuple[float, float, float]:
-        """P(first month in 1…by) with its Wilson interval."""
-        hit = int(((first >= 1) & (first <= by)).sum())
-        return wilson(hit, len(first))
 
     def conditional(self, outcome_id: str, by: int) -> np.ndarray:
         """Per run, the conditional probability of the outcome by ``by`` (a reported horizon)."""

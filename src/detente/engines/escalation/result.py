@@ -46,8 +46,45 @@ def report_horizons(horizon: int) -> tuple[int, ...]:
     return tuple(hs)
 
 
+class RunArrays:
+    """Accessors shared by the engines' results: per-run ``arrays`` as attributes, outcome first hits.
+
+    A subclass is a dataclass with ``scenario``, ``outcomes`` and ``arrays`` (holding ``outcome_first``,
+    ``(runs, outcomes)``: the first step each tracked outcome occurred, -1 if never).
+    """
+
+    scenario: str
+    outcomes: tuple[str, ...]
+    arrays: dict[str, np.ndarray]
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        arrays = self.__dict__.get("arrays")
+        if arrays is not None and name in arrays:
+            return arrays[name]
+        raise AttributeError(name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def outcome_first_step(self, outcome_id: str) -> np.ndarray:
+        """Per run, the first step the outcome occurred (-1 if never)."""
+        if outcome_id not in self.outcomes:
+            raise InputError(
+                f"{self.scenario}: no tracked outcome {outcome_id!r} (fix: use one of: {', '.join(self.outcomes)})"
+            )
+        return self.arrays["outcome_first"][:, self.outcomes.index(outcome_id)].astype(np.int64)
+
+    def probability(self, first: np.ndarray, by: int) -> tuple[float, float, float]:
+        """P(first step in 1…by) with its Wilson interval."""
+        hit = int(((first >= 1) & (first <= by)).sum())
+        return wilson(hit, len(first))
+
+
 @dataclass
-class SimulationResult:
+class SimulationResult(RunArrays):
     """Per-replicate arrays of one simulation, and their summaries.
 
     Attributes:
@@ -76,26 +113,6 @@ class SimulationResult:
 
     # Array accessors ------------------------------------------------------------------------
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        arrays = self.__dict__.get("arrays")
-        if arrays is not None and name in arrays:
-            return arrays[name]
-        raise AttributeError(name)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return self.__dict__.copy()
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
-    def outcome_first_step(self, outcome_id: str) -> np.ndarray:
-        """Per replicate, the first step the outcome occurred (-1 if never)."""
-        if outcome_id not in self.outcomes:
-            raise InputError(
-                f"{self.scenario}: no tracked outcome {outcome_id!r} (fix: use one of: {', '.join(self.outcomes)})"
-            )
-        return self.arrays["outcome_first"][:, self.outcomes.index(outcome_id)].astype(np.int64)
-
     def pair_first_step(self, source: str, target: str, event: str) -> np.ndarray:
         """Per replicate, the first step ``source`` did ``event`` (a PLOVER type) to ``target``."""
         p = self.pairs.index((source, target))
@@ -104,11 +121,6 @@ class SimulationResult:
     def tension_of(self, source: str, target: str) -> np.ndarray:
         """``(runs, horizon+1)`` tension of ``source`` towards ``target``."""
         return self.arrays["tension"][:, :, self.pairs.index((source, target))].astype(np.float64)
-
-    def probability(self, first: np.ndarray, by: int) -> tuple[float, float, float]:
-        """P(first step in 1…by) with its Wilson interval."""
-        hit = int(((first >= 1) & (first <= by)).sum())
-        return wilson(hit, len(first))
 
     # Summaries ------------------------------------------------------------------------------
 
