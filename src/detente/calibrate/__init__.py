@@ -22,6 +22,7 @@ import datetime as dt
 import gzip
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -428,17 +429,21 @@ def weibull_strata(strata: dict[str, list[tuple[float, bool]]]) -> tuple[float, 
             total += (k - 1) * sum(math.log(d) for d, ended in eps if ended) - n
         return total
 
-    lo, hi = 0.05, 5.0
+    k = _golden_max(loglik)
+    lam = {c: (sum(1 for _, e in eps if e) / sum(d**k for d, _ in eps) if c in live else 0.0) for c, eps in strata.items()}
+    return k, lam
+
+
+def _golden_max(f: Callable[[float], float], lo: float = 0.05, hi: float = 5.0, steps: int = 80) -> float:
+    """The maximiser of a unimodal ``f`` on ``[lo, hi]`` by golden-section search (a Weibull shape's profile likelihood)."""
     g = (math.sqrt(5) - 1) / 2
-    for _ in range(80):
+    for _ in range(steps):
         a, b = hi - g * (hi - lo), lo + g * (hi - lo)
-        if loglik(a) > loglik(b):
+        if f(a) > f(b):
             hi = b
         else:
             lo = a
-    k = (lo + hi) / 2
-    lam = {c: (sum(1 for _, e in eps if e) / sum(d**k for d, _ in eps) if c in live else 0.0) for c, eps in strata.items()}
-    return k, lam
+    return (lo + hi) / 2
 
 
 def weibull_shape(episodes: list[tuple[float, bool]]) -> float:
@@ -452,15 +457,7 @@ def weibull_shape(episodes: list[tuple[float, bool]]) -> float:
         scale_k = sum(x**k for x in t) / n  # MLE of scale^k given k
         return n * math.log(k) - n * math.log(scale_k) + (k - 1) * slog - n
 
-    lo, hi = 0.05, 5.0
-    g = (math.sqrt(5) - 1) / 2
-    for _ in range(80):
-        a, b = hi - g * (hi - lo), lo + g * (hi - lo)
-        if loglik(a) > loglik(b):
-            hi = b
-        else:
-            lo = a
-    return (lo + hi) / 2
+    return _golden_max(loglik)
 
 
 def _fit_war_termination(history: Path, years: tuple[int, ...]) -> dict[str, Any]:
