@@ -20,8 +20,9 @@ def test_a_notebook_session_end_to_end(korea: detente.Scenario) -> None:
     shown = korea._repr_html_()
     assert "Korean Peninsula" in shown and "<code>us-maximum-pressure</code>" in shown
     assert all(f"<code>{o.id}</code>" in shown for o in korea.outcomes)
-    # Cell 1: simulate, look at the odds.
-    sim = detente.simulate(korea, runs=512, seed=3)
+    # Cell 1: simulate on the quantal-response engine, look at the odds.
+    sim = detente.simulate(korea, runs=512, seed=3, engine="qre")
+    assert sim.engine == "qre"
     frame = sim.to_frame()
     assert isinstance(frame, pd.DataFrame)
     assert list(frame.columns) == ["outcome", "kind", "horizon", "p", "lo", "hi"]
@@ -37,7 +38,7 @@ def test_a_notebook_session_end_to_end(korea: detente.Scenario) -> None:
     assert "<table" in html and "korea-2018: 512 runs, seed 3" in html and "prk-nuclear-test" in html
 
     # Cell 2: compare a strategy with the baseline; effects in percentage points.
-    cmp = detente.compare(korea, ["us-maximum-pressure"], runs=512, seed=3, components="none")
+    cmp = detente.compare(korea, ["us-maximum-pressure"], runs=512, seed=3, components="none", engine="qre")
     cf = cmp.to_frame()
     arm = cf[(cf.arm == "us-maximum-pressure") & (cf.outcome == "prk-nuclear-test") & (cf.horizon == 12)].iloc[0]
     base = cf[(cf.arm == cmp.baseline) & (cf.outcome == "prk-nuclear-test") & (cf.horizon == 12)].iloc[0]
@@ -53,6 +54,30 @@ def test_a_notebook_session_end_to_end(korea: detente.Scenario) -> None:
     assert "grid sweep of actors.USA.doctrine" in sw._repr_html_()
 
 
+def test_the_api_runs_the_engine_the_command_line_chooses(korea: detente.Scenario) -> None:
+    # Both shipped scenarios have a reference class for every outcome and a shipped calibration, so the
+    # default is the anchored engine, as for `detente simulate`; its numbers are the engine's own for the seed.
+    from detente.cli._engine import EngineName, choose_engine
+    from detente.engines.anchored import simulate as anchored_simulate
+
+    assert choose_engine(EngineName.AUTO, korea, None, "korea-2018")[0] == "anchored"
+    sim = detente.simulate(korea, runs=512, seed=3)
+    assert sim.engine == "anchored"
+    direct = anchored_simulate(korea, runs=512, seed=3)
+    np.testing.assert_array_equal(sim.arrays["outcome_first"], direct.arrays["outcome_first"])
+    frame = sim.to_frame()
+    assert {"outcome", "horizon", "p", "lo", "hi", "pred_lo", "pred_hi"} <= set(frame.columns)
+    assert ((frame.lo <= frame.p) & (frame.p <= frame.hi)).all()
+    assert "anchored engine" in sim._repr_html_()
+    # A strategy moves the anchored comparison the way the engine's own runner does.
+    cmp = detente.compare(korea, ["us-maximum-pressure"], runs=512, seed=3, components="none")
+    cf = cmp.to_frame()
+    arm = cf[(cf.arm == "us-maximum-pressure") & (cf.outcome == "prk-nuclear-test") & (cf.horizon == 12)].iloc[0]
+    alone = anchored_simulate(korea, runs=512, seed=3, strategy="us-maximum-pressure").summary("prk-nuclear-test", 12)
+    assert arm.p == pytest.approx(alone["p"], abs=1e-6)
+    assert detente.simulate(korea, runs=64, seed=3, engine="qre").engine == "qre"
+
+
 def test_same_seed_same_numbers_through_the_api() -> None:
     a = detente.simulate("korea-2018", runs=256, seed=11).to_frame()
     b = detente.simulate("korea-2018", runs=256, seed=11).to_frame()
@@ -62,8 +87,8 @@ def test_same_seed_same_numbers_through_the_api() -> None:
 
 
 def test_overrides_are_python_values_and_move_the_result() -> None:
-    low = detente.simulate("korea-2018", runs=512, seed=5, overrides={"actors.USA.doctrine": 0.0}).arrays
-    high = detente.simulate("korea-2018", runs=512, seed=5, overrides={"actors.USA.doctrine": 1.0}).arrays
+    low = detente.simulate("korea-2018", runs=512, seed=5, overrides={"actors.USA.doctrine": 0.0}, engine="qre").arrays
+    high = detente.simulate("korea-2018", runs=512, seed=5, overrides={"actors.USA.doctrine": 1.0}, engine="qre").arrays
     assert not np.array_equal(low["pair_first"], high["pair_first"])
 
 
@@ -78,6 +103,8 @@ def test_overrides_are_python_values_and_move_the_result() -> None:
         (lambda: detente.sweep("korea-2018", {"actors.XXX.doctrine": [0, 1]}, runs=8), "actors.XXX.doctrine"),
         (lambda: detente.sweep("korea-2018", {"actors.USA.doctrine": [0, 1]}, design="lhs", runs=8), "points=N"),
         (lambda: detente.simulate("korea-2018", runs=8, overrides={"actors.XXX.doctrine": 1.0}), "actors.XXX"),
+        (lambda: detente.simulate("korea-2018", runs=8, engine="fast"), "engine='fast'"),
+        (lambda: detente.compare("korea-2018", ["us-maximum-pressure"], runs=8, engine="fast"), "engine='fast'"),
     ],
 )
 def test_errors_name_arguments_not_command_line_flags(call, needle: str) -> None:  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ from detente.scenario import Scenario, shipped_scenarios
 
 if TYPE_CHECKING:
     from detente.api import compare, load_scenario, simulate, sweep
+    from detente.engines.anchored.result import AnchoredResult
     from detente.engines.escalation.result import SimulationResult
     from detente.experiments.compare import Comparison
     from detente.experiments.sweep import SweepResult
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnchoredResult",
     "Comparison",
     "DataMissingError",
     "DetenteError",
@@ -53,6 +55,7 @@ _LAZY = {
     "simulate": "detente.api",
     "sweep": "detente.api",
     "SimulationResult": "detente.engines.escalation.result",
+    "AnchoredResult": "detente.engines.anchored.result",
     "Comparison": "detente.experiments.compare",
     "SweepResult": "detente.experiments.sweep",
 }

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
+from detente.engines.anchored.result import AnchoredResult
 from detente.engines.escalation.result import SimulationResult
 from detente.errors import InputError
 from detente.experiments.compare import Comparison
@@ -31,6 +32,8 @@ from detente.scenario import Scenario
 from detente.scenario import load_scenario as _load_scenario
 
 ScenarioLike = Scenario | str | Path
+EngineChoice = Literal["auto", "anchored", "qre"]
+"""The Monte Carlo engine of a run: as ``--engine`` on the command line."""
 """A scenario object, the id of a shipped scenario (``"korea-2018"``), or the path of a TOML file."""
 
 # The library's messages were written for the CLI; these rewrite its flag names as argument names.
@@ -101,41 +104,66 @@ def simulate(
     overrides: Mapping[str, float | str | bool] | None = None,
     mechanisms_off: Sequence[str] = (),
     progress: bool = False,
-) -> SimulationResult:
-    """Simulate a scenario's escalation dynamics ``runs`` times.
+    engine: EngineChoice = "auto",
+    calibration: str | Path | None = None,
+) -> SimulationResult | AnchoredResult:
+    """Simulate a scenario ``runs`` times on the engine ``detente simulate`` would choose.
 
     Args:
         scenario: A scenario, a shipped id or a TOML path.
         runs: Replicates.
         seed: Root seed; the same seed gives the same numbers (serial or parallel).
-        horizon: Steps; default the scenario's horizon.
+        horizon: Steps (months); default the scenario's horizon.
         strategy: A strategy id of the scenario to apply, or None.
         overrides: Field paths to values, e.g. ``{"actors.USA.doctrine": 0.3}``.
         mechanisms_off: Mechanism ids to switch off, e.g. ``["K11"]``.
         progress: Show a progress bar on stderr.
+        engine: ``"auto"`` (as the CLI: the anchored engine when every outcome has a reference class
+            and a calibration is at hand, else the quantal-response one), ``"anchored"`` or ``"qre"``.
+        calibration: A fitted calibration file for the anchored engine (default: the shipped one).
 
     Returns:
-        The result: ``to_frame()`` for the outcome odds, ``to_dict()`` for everything.
+        The result (:class:`AnchoredResult` or the quantal-response :class:`SimulationResult`; its
+        ``engine`` attribute says which): ``to_frame()`` for the outcome odds, ``to_dict()`` for everything.
 
     Raises:
         InputError: A bad argument; the message names it and the fix.
     """
-    from detente.engines.escalation import simulate as _simulate
     from detente.experiments.overrides import resolve_path
 
     sc = load_scenario(scenario)
     _check_runs_seed(runs, seed)
     _check_strategy(sc, strategy)
+    chosen, cal_path = _engine(engine, sc, calibration)
     with _python_errors():
         resolved: dict[str, float | str | bool] = {}
         for path, value in (overrides or {}).items():
             # Numbers take either path form (actors.USA.doctrine or actors[USA].doctrine), as in compare.
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
             resolved[resolve_path(sc, path).key if numeric else path] = value
+        if chosen == "anchored":
+            from detente.engines.anchored import simulate as _anchored
+
+            return _anchored(
+                sc, calibration=cal_path, runs=runs, seed=seed, horizon=horizon, strategy=strategy,
+                overrides=resolved, mechanisms_off=tuple(mechanisms_off), progress=progress,
+            )  # fmt: skip
+        from detente.engines.escalation import simulate as _simulate
+
         return _simulate(
             sc, runs=runs, seed=seed, horizon=horizon, strategy=strategy,
             overrides=resolved, mechanisms_off=tuple(mechanisms_off), progress=progress,
         )  # fmt: skip
+
+
+def _engine(engine: object, sc: Scenario, calibration: str | Path | None) -> tuple[str, Path | None]:
+    """The engine an API call runs on (:func:`detente.engines.choice.choose_engine`) and its calibration."""
+    from detente.engines.choice import ENGINES, choose_engine
+
+    if not isinstance(engine, str) or engine not in ENGINES:
+        raise InputError(f"engine={engine!r}: unknown engine (fix: pass one of {', '.join(repr(e) for e in ENGINES)})")
+    chosen, cal_path, _why = choose_engine(engine, sc, calibration, sc.id)
+    return chosen, cal_path
 
 
 def compare(
@@ -149,6 +177,8 @@ def compare(
     components: Literal["alone", "drop", "both", "none"] = "alone",
     overrides: Mapping[str, float] | None = None,
     outcomes: Sequence[str] = (),
+    engine: EngineChoice = "auto",
+    calibration: str | Path | None = None,
 ) -> Comparison:
     """Compare strategies (and their components) against a baseline with common random numbers.
 
@@ -162,6 +192,8 @@ def compare(
         components: Component arms to add: ``"alone"``, ``"drop"``, ``"both"`` or ``"none"``.
         overrides: Field paths to values applied to every arm.
         outcomes: Outcome ids to report (default: all tracked outcomes).
+        engine: ``"auto"`` (as ``detente compare``), ``"anchored"`` or ``"qre"``; see :func:`simulate`.
+        calibration: A fitted calibration file for the anchored engine (default: the shipped one).
 
     Returns:
         The comparison: ``to_frame()`` gives one row per outcome, horizon and arm, with the effect in
@@ -185,11 +217,18 @@ def compare(
     for o in outcomes:
         if o not in known:
             raise InputError(f"{sc.id}: outcomes={o!r}: not a tracked outcome (fix: use one of {', '.join(known)})")
+    chosen, cal_path = _engine(engine, sc, calibration)
+    runner = None
+    if chosen == "anchored":
+        from detente.engines.anchored import backbone
+        from detente.engines.anchored.runner import AnchoredRunner
+
+        runner = AnchoredRunner(sc, backbone.load(cal_path) if cal_path else None, tuple(outcomes))
     with _python_errors():
         return _compare(
             sc, list(strategies), baseline=baseline, runs=runs, seed=seed, horizon=horizon,
             components=components, overrides={k: float(v) for k, v in (overrides or {}).items()},
-            outcomes=tuple(outcomes),
+            outcomes=tuple(outcomes), runner=runner,
         )  # fmt: skip
 
 
@@ -206,7 +245,10 @@ def sweep(
     horizon: int | None = None,
     outcomes: Sequence[str] = (),
 ) -> SweepResult:
-    """Run a grid or Latin hypercube sweep over numeric scenario fields.
+    """Run a grid or Latin hypercube sweep over numeric scenario fields, on the quantal-response engine.
+
+    Sweeps run the quantal-response engine (``engine="qre"`` in :func:`simulate`): the anchored engine's
+    levers are not sweepable fields yet.
 
     Args:
         scenario: A scenario, a shipped id or a TOML path.

@@ -14,7 +14,6 @@ from typing import Annotated
 
 import typer
 
-from detente.errors import DetenteError
 from detente.scenario.model import Scenario
 
 
@@ -41,24 +40,11 @@ CalibrationOpt = Annotated[
 
 
 def choose_engine(engine: EngineName, scenario: Scenario, calibration: Path | None, file: str | Path) -> tuple[str, Path | None, str]:
-    """The engine to run, its calibration path, and why (one line).
+    """The engine to run, its calibration path, and why (one line): :func:`detente.engines.choice.choose_engine`.
 
     Raises:
         ScenarioError: ``--engine anchored`` on a scenario whose outcome lacks a reference.
     """
-    from detente.engines.anchored.backbone import shipped_calibration_path
-    from detente.engines.anchored.references import scenario_references
+    from detente.engines.choice import choose_engine as choose
 
-    if engine is EngineName.QRE:
-        return "qre", None, "--engine qre"
-    cal = calibration or shipped_calibration_path(scenario.id)
-    if engine is EngineName.ANCHORED:
-        scenario_references(scenario, file)
-        return "anchored", cal, "--engine anchored"
-    try:
-        scenario_references(scenario, file)
-    except DetenteError as exc:
-        return "qre", None, f"qre engine: not every outcome has a reference class ({exc})"
-    if not cal.is_file():
-        return "qre", None, f"qre engine: no fitted calibration for {scenario.id} (fit one with `detente calibrate`)"
-    return "anchored", cal, "anchored engine"
+    return choose(engine.value, scenario, calibration, file)

@@ -200,19 +200,20 @@ def compare(
         title=f"{result.scenario}: P(outcome by step {h}) in %, {result.runs} runs per arm, seed {result.seed}; "
         f"Δ = arm − {result.baseline} in points, * = 95% interval excludes 0"
     )
-    table.add_column("outcome", overflow="fold", ratio=1)
-    table.add_column("arm", overflow="fold", ratio=1)
+    # One name column (the outcome on its own row, its arms indented beneath) keeps the table within
+    # 80 columns with names unbroken: outcome and strategy ids are up to ~30 characters each.
+    table.add_column("outcome / arm", overflow="fold", ratio=1)
     table.add_column("P %", justify="right", no_wrap=True, min_width=5)
     table.add_column("95%", justify="right", no_wrap=True, min_width=9)
     table.add_column("Δ", justify="right", no_wrap=True, min_width=6)
     table.add_column("95%", justify="right", no_wrap=True, min_width=11)
     for o in result.outcomes:
+        table.add_row(f"[bold]{o}[/bold]", "", "", "", "")
         for k, a in enumerate(main):
             r = result.row(o, h, a.id)
             e = r.effect
             table.add_row(
-                o if k == 0 else "",
-                a.id,
+                f"  {a.id}",
                 _pct(r.probability.p),
                 f"{_pct(r.probability.lo)}–{_pct(r.probability.hi)}",
                 f"{e.p * 100:+.1f}{'*' if r.significant else ''}" if e else "",

@@ -111,6 +111,9 @@ class SimulationResult(RunArrays):
     mechanisms: dict[str, dict[str, Any]]
     arrays: dict[str, np.ndarray] = field(repr=False)
 
+    engine = "qre"
+    """The engine that produced the result (the anchored engine's result says ``"anchored"``)."""
+
     # Array accessors ------------------------------------------------------------------------
 
     def pair_first_step(self, source: str, target: str, event: str) -> np.ndarray:
