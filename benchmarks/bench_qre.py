@@ -1,4 +1,4 @@
-"""Escalation engine: replicate-steps per second, vectorised vs. a per-agent Mesa 3 reference.
+"""Quantal-response engine (``--engine qre``): replicate-steps per second, vectorised vs. a per-agent Mesa 3 reference.
 
 The reference is the model's core written as a user would write it with Mesa 3.3.1: one ``Agent`` per
 actor, one ``Model`` per replicate, a Python loop over targets and actions for the logit choice, and the
@@ -10,7 +10,7 @@ vectorised engine does more work per step). Both implementations run in this pro
 other, on korea-2018; the benchmark also prints the probability of a use of force between rivals from
 each, which should agree within their Monte Carlo intervals.
 
-Run: ``python -m benchmarks bench_escalation`` (``--sizes 1000,10000`` for a quick look; needs the
+Run: ``python -m benchmarks bench_qre`` (``--sizes 1000,10000`` for a quick look; needs the
 ``bench`` extra: ``pip install mesa==3.3.1``).
 """
 
@@ -140,7 +140,7 @@ def _mesa_reference(scenario_name: str, runs: int, seed: int) -> tuple[float, fl
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="bench_escalation")
+    parser = argparse.ArgumentParser(prog="bench_qre")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--reference-runs", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
