@@ -33,6 +33,22 @@ EngineOpt = Annotated[
         "anchored when every outcome has a reference class and a calibration is at hand.",
     ),
 ]
+class KernelName(StrEnum):
+    """How the anchored engine runs a block of runs (the same numbers either way)."""
+
+    AUTO = "auto"
+    COMPILED = "compiled"
+    NUMPY = "numpy"
+
+
+KernelOpt = Annotated[
+    KernelName,
+    typer.Option(
+        "--kernel",
+        help="The anchored engine's inner step: compiled (Numba), numpy (the reference path), or auto: "
+        "compiled when Numba imports. Both give the same numbers.",
+    ),
+]
 CalibrationOpt = Annotated[
     Path | None,
     typer.Option("--calibration", metavar="FILE", help="A fitted calibration for the anchored engine (default: the shipped one)."),

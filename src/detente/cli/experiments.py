@@ -11,7 +11,14 @@ import typer
 from rich.table import Table
 
 from detente.cli._app import app, console
-from detente.cli._engine import CalibrationOpt, EngineName, EngineOpt, choose_engine
+from detente.cli._engine import (
+    CalibrationOpt,
+    EngineName,
+    EngineOpt,
+    KernelName,
+    KernelOpt,
+    choose_engine,
+)
 from detente.cli._grammar import (
     DEFAULT_RUNS,
     JsonFileOpt,
@@ -121,15 +128,17 @@ def _overrides(sets: list[str] | None) -> dict[str, float]:
     return out
 
 
-def _runner(engine: EngineName, s: Any, calibration: Path | None, file: Any, outcomes: Any) -> tuple[str, Any]:
+def _runner(engine: EngineName, s: Any, calibration: Path | None, file: Any, outcomes: Any, kernel: str = "auto") -> tuple[str, Any]:
     """The engine a command runs on and its runner (``None``: the escalation engine's default)."""
     chosen, cal_path, why = choose_engine(engine, s, calibration, file)
     if chosen != "anchored":
         return chosen, None
     from detente.engines.anchored import backbone
+    from detente.engines.anchored.kernel import choose_kernel
     from detente.engines.anchored.runner import AnchoredRunner
 
-    return chosen, AnchoredRunner(s, backbone.load(cal_path) if cal_path else None, tuple(outcomes))
+    choose_kernel(kernel)  # refuse `--kernel compiled` without Numba here, not in every worker
+    return chosen, AnchoredRunner(s, backbone.load(cal_path) if cal_path else None, tuple(outcomes), kernel=kernel)
 
 
 def _pct(x: float) -> str:
@@ -160,6 +169,7 @@ def compare(
     quiet: QuietOpt = False,
     engine: EngineOpt = EngineName.AUTO,
     calibration: CalibrationOpt = None,
+    kernel: KernelOpt = KernelName.AUTO,
 ) -> None:
     """Compare strategies against a baseline with common random numbers, component by component.
 
@@ -176,7 +186,7 @@ def compare(
     _check_outputs(json_out, plot)
     loaded = _load_file(scenario)
     s = loaded.scenario
-    chosen, runner = _runner(engine, s, calibration, loaded.path, outcome or ())
+    chosen, runner = _runner(engine, s, calibration, loaded.path, outcome or (), kernel.value)
     with make_backend(backend.value, scheduler, workers) as inner, progress_bar("compare", quiet=quiet) as bar:
         be = ProgressBackend(inner, bar)
         result = run_compare(

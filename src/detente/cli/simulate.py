@@ -11,7 +11,14 @@ import typer
 from rich.table import Table
 
 from detente.cli._app import app, console
-from detente.cli._engine import CalibrationOpt, EngineName, EngineOpt, choose_engine
+from detente.cli._engine import (
+    CalibrationOpt,
+    EngineName,
+    EngineOpt,
+    KernelName,
+    KernelOpt,
+    choose_engine,
+)
 from detente.cli._grammar import (
     DEFAULT_RUNS,
     JsonFileOpt,
@@ -45,6 +52,7 @@ def simulate(
     no_store: NoStoreOpt = False,
     engine: EngineOpt = EngineName.AUTO,
     calibration: CalibrationOpt = None,
+    kernel: KernelOpt = KernelName.AUTO,
 ) -> None:
     """Run a Monte Carlo engine and print outcome odds (anchored: with both intervals and base rates).
 
@@ -69,7 +77,7 @@ def simulate(
     if chosen == "anchored":
         _simulate_anchored(loaded, cal_path, runs=runs, horizon=horizon, seed=seed, strategy=strategy, off=off,
                            overrides=overrides, workers=workers, quiet=quiet, json_out=json_out, store=store,
-                           no_store=no_store, started=started)
+                           no_store=no_store, started=started, kernel=kernel.value)
         return
     result = run_simulation(
         scen,
@@ -97,13 +105,14 @@ def simulate(
 
 def _simulate_anchored(loaded: Any, cal_path: Any, *, runs: int, horizon: int | None, seed: int, strategy: str | None,
                        off: list[str] | None, overrides: Any, workers: int | None, quiet: bool, json_out: str | None,
-                       store: Any, no_store: bool, started: float) -> None:
+                       store: Any, no_store: bool, started: float, kernel: str = "auto") -> None:
     from detente.cli.anchored_output import print_anchored
     from detente.engines.anchored import simulate as run_anchored
 
     result = run_anchored(
         loaded.scenario, calibration=cal_path, runs=runs, horizon=horizon, seed=seed, strategy=strategy,
         overrides=overrides, mechanisms_off=tuple(off or ()), workers=workers, progress=not quiet, file=loaded.path,
+        kernel=kernel,
     )
     run_seconds = time.perf_counter() - started
     summary = result.to_dict()

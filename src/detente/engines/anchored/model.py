@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -30,16 +32,27 @@ def _stream(seed: int, block: int, kind: int, name: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(int(block), kind, zlib.crc32(name.encode()))))
 
 
-def run_block(comp: Compiled, seed: int, block: int, horizons: Sequence[int]) -> dict[str, np.ndarray]:
-    """Simulate one block of :data:`BLOCK` runs.
+@dataclass
+class BlockDraws:
+    """What one block draws before its first month, shared by the numpy and the compiled paths.
 
-    Returns:
-        ``outcome_first`` (B, outcomes) first month each outcome happened (-1: never), ``key_first``
-        (B, keys) first month of any event of each class, ``cond`` (B, outcomes, horizons) each run's
-        conditional probability of the outcome by each horizon, ``z`` (B, months+1, states) the states.
+    The streams are left positioned for the monthly draws: ``g_key[k]`` the class's uniforms,
+    ``g_state[j]`` the state's own shocks, ``g_theatre[t]`` the theatre's common shock.
     """
-    n, horizon = BLOCK, comp.horizon
-    n_keys, n_states = len(comp.keys), len(comp.states)
+
+    g_key: list[np.random.Generator]
+    g_state: list[np.random.Generator]
+    g_theatre: list[np.random.Generator]
+    draws: list[Any]
+    sdraws: list[Any]
+    rho: list[np.ndarray]
+    strength: list[tuple[np.ndarray, np.ndarray]]
+    blocked: np.ndarray
+
+
+def block_draws(comp: Compiled, seed: int, block: int) -> BlockDraws:
+    """Open the block's streams and draw every per-run parameter (classes, states, levers, stances)."""
+    n, n_keys = BLOCK, len(comp.keys)
     g_key = [_stream(seed, block, 1, ks.key) for ks in comp.keys]
     g_state = [_stream(seed, block, 2, s) for s in comp.states]
     draws = [fit.draw(g, n) for fit, g in zip(comp.class_fits, g_key, strict=True)]
@@ -59,6 +72,45 @@ def run_block(comp: Compiled, seed: int, block: int, horizons: Sequence[int]) ->
             vetoed = _stream(seed, block, 5, o.id).random(n) < o.veto
             for k in o.keys:
                 blocked[k] |= vetoed
+    n_theatres = (max(comp.theatres) + 1) if comp.theatres else 0
+    g_theatre = [_stream(seed, block, 3, comp.states[comp.theatres.index(t)]) for t in range(n_theatres)]
+    return BlockDraws(g_key, g_state, g_theatre, draws, sdraws, rho, strength, blocked)
+
+
+def run_block(
+    comp: Compiled, seed: int, block: int, horizons: Sequence[int], kernel: str = "auto", flat: Any = None
+) -> dict[str, np.ndarray]:
+    """Simulate one block of :data:`BLOCK` runs on the compiled kernel or the numpy reference path.
+
+    Args:
+        comp: The compiled scenario.
+        seed: The run's seed.
+        block: The block number (its streams are named by it).
+        horizons: The reported horizons (months).
+        kernel: ``compiled``, ``numpy`` or ``auto`` (:func:`.kernel.choose_kernel`); both paths give the
+            same numbers.
+        flat: The scenario flattened for the kernel (:func:`.kernel.flatten`), made once per compile;
+            built here when not given.
+
+    Returns:
+        ``outcome_first`` (B, outcomes) first month each outcome happened (-1: never), ``key_first``
+        (B, keys) first month of any event of each class, ``cond`` (B, outcomes, horizons) each run's
+        conditional probability of the outcome by each horizon, ``z`` (B, months+1, states) the states.
+    """
+    from . import kernel as compiled
+
+    if compiled.choose_kernel(kernel, comp) == "compiled":
+        return compiled.run_block_compiled(comp, seed, block, horizons, flat)
+    return run_block_numpy(comp, seed, block, horizons)
+
+
+def run_block_numpy(comp: Compiled, seed: int, block: int, horizons: Sequence[int]) -> dict[str, np.ndarray]:
+    """The reference path of :func:`run_block`: numpy across the block's runs, Python loops over months."""
+    n, horizon = BLOCK, comp.horizon
+    n_keys, n_states = len(comp.keys), len(comp.states)
+    bd = block_draws(comp, seed, block)
+    g_key, g_state, g_theatre = bd.g_key, bd.g_state, bd.g_theatre
+    draws, sdraws, rho, strength, blocked = bd.draws, bd.sdraws, bd.rho, bd.strength, bd.blocked
     any_blocked = [bool(blocked[k].any()) for k in range(n_keys)]
     has_acc = [any(k == i for lv in comp.levers for i, _ in lv.accident) for k in range(n_keys)]
     z = np.stack([np.full(n, float(st.z0)) for st in comp.state_fits]) if n_states else np.zeros((0, n))
@@ -72,8 +124,6 @@ def run_block(comp: Compiled, seed: int, block: int, horizons: Sequence[int]) ->
     cond = np.zeros((len(comp.outcomes), len(hs), n), dtype=np.float32)
     zpath = np.zeros((horizon + 1, n_states, n), dtype=np.float32)
     zpath[0] = z
-    n_theatres = (max(comp.theatres) + 1) if comp.theatres else 0
-    g_theatre = [_stream(seed, block, 3, comp.states[comp.theatres.index(t)]) for t in range(n_theatres)]
     nothing = np.zeros(n, dtype=bool)
     for t in range(1, horizon + 1):
         lever_h = np.zeros((n_keys, n))

@@ -20,12 +20,15 @@ class AnchoredRunner:
         calibration: The fitted calibration (an object, pickled with the runner, or a path).
         outcomes: The outcomes to report; empty means all.
         mechanisms_off: Mechanism ids switched off in every job.
+        kernel: ``auto``, ``compiled`` or ``numpy`` (:func:`detente.engines.anchored.simulate`); every
+            worker (local or Dask) runs the same kernel, so the backend does not change the numbers.
     """
 
     scenario: Scenario
     calibration: Any = None
     outcomes: tuple[str, ...] = ()
     mechanisms_off: tuple[str, ...] = ()
+    kernel: str = "auto"
 
     def outcome_ids(self) -> tuple[str, ...]:
         """The outcomes this runner reports."""
@@ -41,6 +44,7 @@ class AnchoredRunner:
         result = simulate(
             self.scenario, calibration=self.calibration, runs=job.runs, horizon=job.horizon, seed=job.seed,
             strategy=strategy, overrides=job.overrides_dict or None, mechanisms_off=self.mechanisms_off, workers=1,
+            kernel=self.kernel,
         )
         ids = self.outcomes or result.outcomes
         first = np.stack([np.asarray(result.outcome_first_step(o), dtype=np.int32) for o in ids])

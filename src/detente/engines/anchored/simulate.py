@@ -17,6 +17,7 @@ from detente.scenario.model import Scenario, Strategy, StrategyComponent
 
 from . import backbone
 from .compile import Compiled, compile_scenario, describe_levers, override_scenario
+from .kernel import choose_kernel, flatten
 from .levers import LEVER_TYPES
 from .model import BLOCK, run_block
 from .result import AnchoredResult, reference_rows
@@ -24,9 +25,9 @@ from .result import AnchoredResult, reference_rows
 MAX_RUNS = 10_000_000
 
 
-def _run_chunk(args: tuple[Compiled, int, int, int, tuple[int, ...]]) -> list[dict[str, np.ndarray]]:
-    comp, seed, first, count, hs = args
-    return [run_block(comp, seed, b, hs) for b in range(first, first + count)]
+def _run_chunk(args: tuple[Compiled, int, int, int, tuple[int, ...], str, Any]) -> list[dict[str, np.ndarray]]:
+    comp, seed, first, count, hs, kernel, flat = args
+    return [run_block(comp, seed, b, hs, kernel, flat) for b in range(first, first + count)]
 
 
 def simulate(
@@ -43,6 +44,7 @@ def simulate(
     progress: bool | Callable[[int, int], None] = False,
     file: str | Path = "<scenario>",
     trend_data: Any = None,
+    kernel: str = "auto",
 ) -> AnchoredResult:
     """Simulate ``runs`` runs of the scenario on the fitted backbone.
 
@@ -62,10 +64,12 @@ def simulate(
         progress: ``True`` for a progress bar, or a callback ``(done, total)``.
         file: The scenario file, for messages.
         trend_data: Data directory for the build-up trend (default: the data directory).
+        kernel: ``compiled`` (the Numba kernel), ``numpy`` (the reference path) or ``auto``: compiled when
+            Numba imports, else numpy with a one-line notice. Both give the same numbers.
 
     Raises:
         ScenarioError: A missing reference or an unusable calibration (compile-time refusal).
-        InputError: Bad runs, seed, strategy or mechanism id.
+        InputError: Bad runs, seed, strategy, mechanism id or kernel (``compiled`` without Numba).
     """
     if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
         raise InputError(f"runs: {runs!r} is not a whole number in 1…{MAX_RUNS} (fix: e.g. --runs 10000)")
@@ -82,11 +86,13 @@ def simulate(
         mechanisms_off=mechanisms_off, trend_data=trend_data,
     )
     hs = report_horizons(comp.horizon)
+    use = choose_kernel(kernel, comp)
+    flat = flatten(comp, hs) if use == "compiled" else None
     n_blocks = -(-runs // BLOCK)
     if workers is None:
         workers = 1 if runs < 20000 else min(os.cpu_count() or 1, n_blocks)
     per = max(1, -(-n_blocks // max(1, workers))) if workers > 1 else 1
-    chunks = [(comp, int(seed), b, min(per, n_blocks - b), hs) for b in range(0, n_blocks, per)]
+    chunks = [(comp, int(seed), b, min(per, n_blocks - b), hs, use, flat) for b in range(0, n_blocks, per)]
     callback = _progress(progress, runs)
     parts: list[dict[str, np.ndarray]] = []
     try:
