@@ -14,9 +14,9 @@ One run prints, on korea-2018 and eurasia-2023 with 24 months:
    gave the same first-hit months for the same seed.
 3. **100,000 x 24** on each scenario, compiled, ``--workers`` processes, each scenario in a fresh Python
    process: the time of the first call (importing aside: JIT compilation with an empty Numba cache,
-   ``compile_scenario`` and one block of 512 runs; and again in a new process that finds the cache
-   filled, as every later run does), then the wall time of ``simulate`` for the big run
-   (loading the calibration and ``compile_scenario`` included; median of ``--repeats``), and the peak
+   ``compile_scenario`` and one block of 512 runs), and, in a new process that finds the cache filled
+   (as every later run does), the same first call, the wall time of ``simulate`` for the big run
+   (loading the calibration and ``compile_scenario`` included; median of ``--repeats``) and the peak
    resident memory of that process and of its largest worker (``ru_maxrss`` of ``RUSAGE_SELF`` and
    ``RUSAGE_CHILDREN``; forked workers share the parent's pages, so the two overlap).
 4. The load average at the start and the end: the machine is shared, and a load above its CPU count
@@ -119,13 +119,14 @@ def _child(args: argparse.Namespace) -> None:
 
 
 def _big_run(name: str, args: argparse.Namespace, kernel: str | None) -> dict[str, float] | None:
-    """Run :func:`_child` for one scenario in a fresh interpreter with an empty Numba cache, then time
-    the first call of another fresh interpreter that finds the cache filled (what later runs see)."""
+    """Time the first call of a fresh interpreter with an empty Numba cache (JIT compilation), then run
+    :func:`_child` in another that finds the cache filled, as every later run does (so its peak memory
+    is the run's, not the compiler's)."""
     root = Path(__file__).resolve().parents[1]  # where `benchmarks` imports from
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="detente-numba-cache-") as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        for runs in (args.big, 0):
+        for runs in (0, args.big):
             cmd = [
                 sys.executable, "-m", "benchmarks.bench_escalation", "--child", name, "--big", str(runs),
                 "--workers", str(args.workers), "--seed", str(args.seed), "--repeats", str(args.repeats),
@@ -137,7 +138,7 @@ def _big_run(name: str, args: argparse.Namespace, kernel: str | None) -> dict[st
                 print(f"  {name}: the child process failed (exit {proc.returncode}): {tail}")
                 return None
             got = json.loads(proc.stdout.strip().splitlines()[-1])
-            out |= got if runs else {"first_cached": got["first_call"]}
+            out |= {**got, "first_cached": got["first_call"]} if runs else {"cold": got["first_call"]}
     return out
 
 
@@ -261,7 +262,7 @@ def main(argv: list[str] | None = None) -> None:
         if got is None:
             continue
         big[name] = got
-        print(f"  {name:<13} {got['first_call']:>7.1f}s {got['first_cached']:>5.1f}s {got['wall']:>7.2f} {args.big * HORIZON / got['wall']:>12,.0f}"
+        print(f"  {name:<13} {got['cold']:>7.1f}s {got['first_cached']:>5.1f}s {got['wall']:>7.2f} {args.big * HORIZON / got['wall']:>12,.0f}"
               f" {got['rss_self'] / 2**20:>6.0f} MB {got['rss_children'] / 2**20:>7.0f} MB")
     print("  1st call: JIT compilation with an empty Numba cache + compile_scenario + 512 runs (imports excluded);"
           " cached: the same in a new process with the cache filled")
