@@ -97,8 +97,7 @@ class EscalationModel:
         # Intercepts are fitted to rates at U = 0; the offset makes the scenario as written reproduce them
         # at its initial state (docs/model.md, "Calibrated values"). It is computed once from the scenario
         # without overrides, strategy or switched-off mechanisms, so that those move the rates from there.
-        self.offset = np.zeros((0, 0))
-        self.offset = utility_offset(compile_scenario(scenario), self)
+        self.offset = calibration_offset(compile_scenario(scenario))
         self.phases = self._phases()
         self.compiled = self.phases[0].compiled
         self.fixed: np.ndarray | None = None
@@ -1419,24 +1418,45 @@ def _drives(
     return h.astype(f32, copy=False), q.astype(f32, copy=False), w.astype(f32, copy=False), Ts, cap
 
 
-def utility_offset(cp: Compiled, m: EscalationModel, samples: int = 256) -> np.ndarray:
+def calibration_offset(cp: Compiled, samples: int = 256) -> np.ndarray:
+    """:func:`utility_offset` of ``cp``, computed once per process for each compiled scenario.
+
+    The key is a hash of everything the offset reads: every field of ``cp`` (a superset of its inputs,
+    so a change to any of them recomputes it), ``samples`` and :data:`OFFSET_SEED`. A sweep, a Sobol
+    design or a lever change in the app compiles the scenario as written for the offset, whatever the
+    overrides, so all its points share one fit.
+    """
+    from .offset import fingerprint, memoised
+
+    try:
+        key = fingerprint("utility_offset", OFFSET_SEED, samples, cp)
+    except TypeError:  # a field the hash does not know: compute it, do not guess a key
+        return utility_offset(cp, samples)
+    return memoised(key, lambda: utility_offset(cp, samples))
+
+
+def utility_offset(cp: Compiled, samples: int = 256) -> np.ndarray:
     """The shift of each intercept that makes the expected first-month rates the fitted ones: ``(P, A)``.
 
     The calibrated intercepts β are log-odds of each event against no event at utility 0 (ICEWS shares,
     the rival-dyad use-of-force hazard). The choice adds λ·U, which pushed every conflictual rate down.
-    The offset δ (subtracted from β) is found by iterative proportional fitting so that the expected
-    probabilities at the initial state (tension, positions and capacities as compiled, no bonus),
-    averaged over ``samples`` draws of the per-run noise (perception, misjudged resolve; a fixed stream,
-    ``SeedSequence(OFFSET_SEED)``, so it does not depend on the run's seed), equal those with U = 0:
-    ASSAULT and its named events pair by pair (a dyad's reference-class rate), every other action on its
-    mean over the pairs where it is available (the utilities then say which pairs are above and below).
-    Tests (their rate is set per pair) and λ = inf get 0.
+    The offset δ (subtracted from β) is chosen so that the expected probabilities at the initial state
+    (tension, positions and capacities as compiled, no bonus), averaged over ``samples`` draws of the
+    per-run noise (perception, misjudged resolve; a fixed stream, ``SeedSequence(OFFSET_SEED)``, so it
+    does not depend on the run's seed), equal those with U = 0: ASSAULT and its named events pair by pair
+    (a dyad's reference-class rate), every other action on its mean over the pairs where it is available
+    (the utilities then say which pairs are above and below). Tests (their rate is set per pair) and
+    λ = inf get 0. The equations are solved by Newton's method (:func:`.offset.fit_offset`).
     """
+    from types import SimpleNamespace
+
+    from .offset import fit_offset
+
     A = len(cp.action_names)
     lam = float(cp.params["rationality"])
     if not math.isfinite(lam) or lam == 0.0:
         return np.zeros((len(cp.pairs), A))
-    st = _Static(cp, m)
+    st = _Static(cp, SimpleNamespace(offset=np.zeros((0, 0))))  # type: ignore[arg-type]
     src, dst = cp.pairs[:, 0], cp.pairs[:, 1]
     P, N = len(src), len(cp.actors)
     R = samples
@@ -1456,46 +1476,34 @@ def utility_offset(cp: Compiled, m: EscalationModel, samples: int = 256) -> np.n
         np.broadcast_to(cp.at_war[src, dst], (R, P)).copy(),
         np.zeros((R, P), np.float32),
     )
-    assault = TYPES.index(EventType.ASSAULT)
-    U = np.zeros((R, P, A))
     avail = np.isfinite(cp.intercept)
-    for a in range(1, A):
+    beta = np.where(avail, cp.intercept, -np.inf)
+    beta[:, 0] = 0.0
+    # x = β + λ·U, with U = c·(h − c·w) for military conflict, c·h for other conflict, k·q for
+    # cooperation, 0 for tests and no event; built action by action into one (R, P, A) array.
+    x = np.empty((R, P, A))
+    for a in range(A):
         c, k, mil = float(cp.conflict[a]), float(cp.coop[a]), bool(cp.military[a])
-        if not st.is_test[a]:
-            U[:, :, a] = c * (h - (c * w if mil else 0.0)) + k * q
+        if a == 0 or st.is_test[a]:
+            x[:, :, a] = beta[None, :, a]
+            continue
+        u = c * (h - (c * w if mil else 0.0)) + k * q  # float32, as the choice computes it
+        x[:, :, a] = beta[None, :, a] + lam * u.astype(np.float64)
+    x -= x.max(-1, keepdims=True)
+    np.exp(x, out=x)  # weights of the choice at δ = 0, each (r, p) row scaled by a constant
     # Use of force (ASSAULT and its named events) is fitted pair by pair: its rate is a dyad's reference
     # class rate (MID rival hazard; a tenth of it for other dyads; at war, the at-war intercept). Other
     # actions are fitted on their mean over the pairs where they are available (ICEWS pooled shares), so
     # the utilities still say which pairs are above and below it. Tests and "no event" are not fitted.
+    assault = TYPES.index(EventType.ASSAULT)
     per_pair = np.zeros(A, bool)
     per_pair[1:] = cp.action_type[1:] == assault
+    per_pair &= ~st.is_test
     pooled = np.zeros(A, bool)
     pooled[1:] = ~per_pair[1:] & ~st.is_test[1:]
-    per_pair &= ~st.is_test
-    beta = np.where(avail, cp.intercept, -np.inf)
-    beta[:, 0] = 0.0
-
-    def shares(x: np.ndarray) -> np.ndarray:
-        z = x - x.max(-1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(-1, keepdims=True)
-
-    target = shares(beta)
-    util = lam * U
-    n = avail.sum(0)
-    mean_target = (target * avail).sum(0) / np.maximum(n, 1)
-    out = np.zeros((P, A))
-    for _ in range(300):  # iterative proportional fitting
-        got = shares(beta[None] + util - out[None]).mean(0)
-        mean_got = (got * avail).sum(0) / np.maximum(n, 1)
-        ok = pooled & (n > 0) & (mean_got > 0) & (mean_target > 0)
-        step_pool = np.where(ok, np.log(np.maximum(mean_got, 1e-300) / np.maximum(mean_target, 1e-300)), 0.0)
-        cell = avail & per_pair[None, :] & (got > 0) & (target > 0)
-        step_pair = np.where(cell, np.log(np.maximum(got, 1e-300) / np.maximum(target, 1e-300)), 0.0)
-        step = step_pool[None, :] * avail + step_pair
-        out += step
-        if np.abs(step).max() < 1e-9:
-            break
+    z = beta - beta.max(-1, keepdims=True)
+    target = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
+    out = fit_offset(x, target, avail, per_pair, pooled)
     out[~avail] = 0.0
     return out
 
