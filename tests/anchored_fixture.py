@@ -100,6 +100,13 @@ class ToyState:
         return sd.a + sd.rho * z + sd.sigma * (np.sqrt(sd.w) * eta + np.sqrt(1 - sd.w) * eps)
 
 
+def toy_trend(as_of: dt.date, mean: float = 0.3, se: float = 0.05) -> Any:
+    """A made-up test-rate trend (not a fit): E08's ramp in tests that must not depend on the data."""
+    from detente.calibrate.trend import TrendFit
+
+    return TrendFit(as_of=as_of, actor="PRK", mean=mean, se=se, window=("2005-01", "2014-12"), n_months=120, n=60)
+
+
 @dataclass
 class ToyCalibration:
     """A calibration built directly; ``last_row`` is the date of the latest row it read."""
@@ -109,6 +116,11 @@ class ToyCalibration:
     states: dict[str, ToyState]
     last_row: dt.date = dt.date(2015, 12, 31)
     path: str = "toy-calibration.json"
+    test_trend: Any = None
+
+    def __post_init__(self) -> None:
+        if self.test_trend is None:
+            self.test_trend = toy_trend(self.as_of)
 
     @property
     def sources(self) -> dict[str, dict[str, str]]:

@@ -415,16 +415,16 @@ def test_the_builders_test_hazard_rises_by_the_trend(on: bool) -> None:
 
 
 def test_each_scenario_uses_the_trend_fitted_before_its_as_of_date(data_root: Any) -> None:
-    from detente.calibrate import test_days_by_month
+    from detente.calibrate.trend import monthly_test_days
+    from detente.history import load_missile_tests
 
-    history = data_root / "history"
     eur = load_scenario("eurasia-2023", check_quotes=False)
     cp = compile_scenario(eur)
     fitted = cp.mech["military-buildup"]["test_trend"]
     # The ten years before 1 September 2023: 120 months, none on or after the as-of date; rising tests.
     import datetime as dt
 
-    counts = test_days_by_month(history, dt.date(2023, 9, 1))
+    counts = monthly_test_days(load_missile_tests("2023-09-01", data_root)["date"], dt.date(2023, 9, 1))
     assert len(counts) == 120 and sum(counts) > 0
     # An independent Poisson MLE of log E[n] = a + b·years by Newton's method agrees with the fit.
     y = np.array(counts, float)

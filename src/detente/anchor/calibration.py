@@ -3,8 +3,10 @@
 ``fit_calibration(as_of, refs, dyads)`` fits the states of the dyads (:mod:`detente.anchor.state`) and a
 backbone per reference (:mod:`detente.anchor.backbone`) with data dated before ``as_of`` only, records
 every source read (rows, first and last date) and saves as JSON (derived numbers only, never data rows).
-``Calibration.check(as_of)`` is the compile-time check: it refuses a calibration made for another date or
-one that read a row dated on or after the as-of date.
+It also fits E08's test-rate trend once (:func:`detente.calibrate.trend.prk_test_trend`, the fit both
+engines use), so that compiling a scenario reads no data. ``Calibration.check(as_of)`` is the
+compile-time check: it refuses a calibration made for another date or one that read a row dated on or
+after the as-of date (the trend's rows included).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from detente.anchor.backbone import (
 from detente.anchor.panel import MS_CAP, build_panel, month_of
 from detente.anchor.refclass import RefData, Reference, reference_data
 from detente.anchor.state import StateFit, dyad_key, fit_states, hostility_table, parse_dyad
+from detente.calibrate.trend import TrendFit, prk_test_trend
 from detente.errors import DetenteError, InputError
 
 LOOKBACK_MONTHS = 240
@@ -138,6 +141,8 @@ class Calibration:
         states: State fits by dyad key (``PRK-USA``).
         sources: Every source read: rows, first and last date (the widest over the fits).
         seed: Seed of the fit (the fits are deterministic; kept for the record).
+        test_trend: E08's test-rate trend fitted before ``as_of`` (None: a calibration written before the
+            field existed; compiling a scenario whose build-up needs it then asks for a refit).
     """
 
     as_of: dt.date
@@ -145,6 +150,7 @@ class Calibration:
     states: dict[str, StateFit]
     sources: dict[str, dict[str, Any]]
     seed: int = 0
+    test_trend: TrendFit | None = None
 
     def check(self, as_of: dt.date | str) -> None:
         """Refuse a calibration for another date, or one that read a row dated on or after ``as_of``.
@@ -157,6 +163,12 @@ class Calibration:
         if self.as_of != day:
             raise CalibrationError(f"calibration: as_of: {self.as_of} is not the scenario's as-of date {day} (fix: {fix})")
         every = [("", self.sources)] + [(f"classes[{k}].", c.sources) for k, c in self.classes.items()]
+        if self.test_trend is not None:
+            if self.test_trend.as_of != day:
+                raise CalibrationError(
+                    f"calibration: test_trend.as_of: {self.test_trend.as_of} is not the scenario's as-of date {day} (fix: {fix})"
+                )
+            every.append(("test_trend.", self.test_trend.sources))
         for where, sources in every:
             for name, s in sources.items():
                 last = _day(s.get("last"))
@@ -171,6 +183,7 @@ class Calibration:
             "format": FORMAT, "as_of": self.as_of.isoformat(), "seed": self.seed, "sources": self.sources,
             "states": {k: v.to_dict() for k, v in self.states.items()},
             "classes": {k: v.to_dict() for k, v in self.classes.items()},
+            "test_trend": None if self.test_trend is None else self.test_trend.to_dict(),
         }
 
     def save(self, path: str | Path) -> None:
@@ -188,6 +201,7 @@ class Calibration:
             classes={k: ClassFit.from_dict(v) for k, v in d["classes"].items()},
             states={k: StateFit.from_dict(v) for k, v in d["states"].items()},
             sources=d["sources"], seed=int(d.get("seed", 0)),
+            test_trend=TrendFit.from_dict(d["test_trend"]) if d.get("test_trend") is not None else None,
         )
 
 
@@ -284,7 +298,7 @@ def fit_calibration(
     seed: int = 0,
     progress: Any = None,
 ) -> Calibration:
-    """Fit the states of ``dyads`` (and of every reference's state dyad) and every reference's backbone.
+    """Fit the states of ``dyads`` (and of every reference's state dyad), every reference's backbone and E08's trend.
 
     Args:
         as_of: Nothing dated on or after this day is used.
@@ -320,7 +334,9 @@ def fit_calibration(
         _merge(merged, rd.sources)
         if progress is not None:
             progress(ref.key)
-    return Calibration(as_of=day.date(), classes=classes, states=states, sources=merged, seed=seed)
+    trend = prk_test_trend(day.date(), data)
+    _merge(merged, trend.sources)
+    return Calibration(as_of=day.date(), classes=classes, states=states, sources=merged, seed=seed, test_trend=trend)
 
 
 __all__ = ["FORMAT", "LOOKBACK_MONTHS", "Calibration", "CalibrationError", "ClassFit", "fit_calibration", "fit_class", "load_calibration", "state_matrix"]

@@ -284,52 +284,21 @@ def _fit_wars(history: Path, as_of: dt.date) -> dict[str, Any]:
     }
 
 
-TREND_YEARS = 10
-"""Years of North Korean test history before an as-of date from which the test-rate trend is fitted."""
-
-
-def test_days_by_month(history: Path, as_of: dt.date, years: int = TREND_YEARS) -> list[int]:
-    """Days with at least one North Korean missile test in each month of the ``years`` before ``as_of``.
-
-    Months run from the month ``years`` years before ``as_of`` to the month before it, so only rows dated
-    strictly before ``as_of`` are read (CNS database, ``nk_missile_tests_1984-04-09_2023-08-31.csv``).
-    """
-    rows = _rows(history / "nk_missile_tests_1984-04-09_2023-08-31.csv")
-    start = dt.date(as_of.year - years, as_of.month, 1)
-    n = years * 12
-    days: set[dt.date] = set()
-    for r in rows:
-        d = _date(r["date"])
-        if d is not None and start <= d < as_of:
-            days.add(d)
-    counts = [0] * n
-    for d in days:
-        k = (d.year - start.year) * 12 + d.month - start.month
-        if 0 <= k < n:
-            counts[k] += 1
-    return counts
-
-
 def _fit_test_trend(history: Path, as_ofs: list[dt.date]) -> dict[str, Any]:
-    import numpy as np
-    import statsmodels.api as sm
+    """E08's test-rate trend per as-of date: :func:`detente.calibrate.trend.prk_test_trend`, the fit both engines use."""
+    from detente.calibrate.trend import METHOD, SOURCE_TEXT, TREND_YEARS, prk_test_trend
 
-    value: dict[str, dict[str, float]] = {}
+    value: dict[str, dict[str, Any]] = {}
     notes = []
     for a in as_ofs:
-        y = np.array(test_days_by_month(history, a), dtype=float)
-        t = np.arange(len(y)) / 12.0
-        res = sm.GLM(y, sm.add_constant(t), family=sm.families.Poisson()).fit(scale="X2")
-        b, se = float(res.params[1]), float(res.bse[1])
-        value[a.isoformat()] = {"trend": round(b, 4), "se": round(se, 4), "months": len(y), "test_days": int(y.sum())}
-        notes.append(f"before {a.isoformat()}: {int(y.sum())} test days in {len(y)} months, b = {b:.3f} (se {se:.3f})")
+        f = prk_test_trend(a, Path(history).parent).to_dict()
+        value[a.isoformat()] = {"trend": f["mean"], "se": f["se"], "window": f["window"], "months": f["n_months"], "test_days": f["n"]}
+        notes.append(f"before {a.isoformat()}: {f['n']} test days in {f['n_months']} months, b = {f['mean']} (se {f['se']})")
     return {
         "prk_test_trend": {
             "value": value,
-            "source": f"CNS North Korea Missile Test Database, the {TREND_YEARS} years before each as-of date",
-            "method": "Poisson GLM of test days per month on time in years, log E[n] = a + b·years; se from "
-            "the Pearson χ² scale (overdispersion); b is the yearly growth of the log test rate; "
-            + "; ".join(notes),
+            "source": f"{SOURCE_TEXT}, the {TREND_YEARS} years before each as-of date",
+            "method": METHOD + "; " + "; ".join(notes),
         }
     }
 

@@ -292,6 +292,10 @@ def _calibrate_anchor(scenario: str, data: Path | None, out: Path | None, json_o
     for key, st in cal.states.items():
         s.add_row(key, f"{st.z0:+.2f}", f"{st.rho:.2f}", f"{st.sigma:.2f}", f"{st.w:.2f}", st.z0_method)
     console.print(s)
+    tt = cal.test_trend
+    if tt is not None:
+        fitted = f"b = {tt.mean:+.3f} a year (se {tt.se:.3f})" if tt.mean is not None and tt.se is not None else tt.note
+        console.print(f"E08 test-rate trend ({tt.actor} test days a month, {tt.window[0]}…{tt.window[1]}, {tt.n} days): {fitted}")
     write_json(json_out, cal.to_dict())
     console.print(f"wrote {target} (as of {cal.as_of}; every source's last row is before it)")
 

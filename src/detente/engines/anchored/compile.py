@@ -2,12 +2,12 @@
 
 Compiling refuses (one :class:`~detente.errors.ScenarioError`, ``Error:`` line and exit 2 in the CLI) a
 scenario whose outcome events lack a reference, and a calibration that is not for the scenario's as-of
-date, read a row dated on or after it, or lacks a class or state the scenario needs.
+date, read a row dated on or after it, or lacks a class or state the scenario needs (or, for an active
+build-up, the test-rate trend). Compiling reads no data: every fitted number comes from the calibration.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +25,6 @@ from .levers import (
     STATE_SCALE,
     STRATEGY_SCALE,
     STRATEGY_STATE_SCALE,
-    TREND_YEARS,
     event_polarity,
     is_kinetic,
     is_test,
@@ -143,7 +142,6 @@ def compile_scenario(
     horizon: int | None = None,
     strategy: str | Strategy | Sequence[StrategyComponent] | None = None,
     mechanisms_off: Iterable[str] = (),
-    trend_data: Any = None,
 ) -> Compiled:
     """Compile ``scenario`` against ``calibration`` for the anchored engine.
 
@@ -155,11 +153,10 @@ def compile_scenario(
         horizon: Months to run (default the scenario's).
         strategy: A strategy id, a strategy, or some of its components.
         mechanisms_off: Mechanism instance ids or types to switch off.
-        trend_data: The data directory for the build-up trend (``None``: the default data directory).
 
     Raises:
         ScenarioError: An outcome without a reference; a calibration for another date, that read a later
-            row, or that lacks a class or state.
+            row, or that lacks a class or state, or the test-rate trend an active build-up needs.
         InputError: An unknown strategy or mechanism id.
     """
     cal_path = str(calibration_path)
@@ -208,7 +205,7 @@ def compile_scenario(
                 "dynamic: the fitted backbone stands for it)"
             )
             continue
-        lever = _mechanism_lever(scenario, m, key_specs, states, accident_keys, trend_data)
+        lever = _mechanism_lever(scenario, m, key_specs, states, accident_keys, calibration, cal_path)
         if lever is None:
             why = lt.why if not lt.acts else "touches no tracked outcome's class or state"
             unrepresented.append(f"mechanisms[{m.id}] ({m.type}): {why}")
@@ -307,7 +304,8 @@ def _named(m: Any) -> tuple[set[str], set[str]]:
 
 
 def _mechanism_lever(
-    scenario: Scenario, m: Any, keys: Sequence[KeySpec], states: Sequence[str], accident_keys: set[int], trend_data: Any
+    scenario: Scenario, m: Any, keys: Sequence[KeySpec], states: Sequence[str], accident_keys: set[int],
+    calibration: Any, cal_path: str,
 ) -> LeverSpec | None:
     lt = LEVER_TYPES[m.type]
     if not lt.acts:
@@ -352,45 +350,39 @@ def _mechanism_lever(
                 shifts.append((j, weight))
     if not (hazard or accident or shifts):
         return None
-    trend = _trend(scenario, trend_data) if lt.ramp and hazard else None
+    trend, source = None, "assumption: half-normal prior"
+    if lt.ramp and hazard:
+        trend, source = _trend(scenario, m, actors, calibration, cal_path)
     return LeverSpec(
         id=m.id, kind="mechanism", type=m.type, hazard=tuple(hazard), accident=tuple(accident), states=tuple(shifts),
         scale=_param(m, "lever_scale", HAZARD_SCALE), state_scale=_param(m, "state_scale", STATE_SCALE),
-        ramp=lt.ramp, trend=trend,
-        source=("history: Poisson trend of monthly missile tests" if trend else "assumption: half-normal prior"),
+        ramp=lt.ramp, trend=trend, source=source,
     )
 
 
-def _trend(scenario: Scenario, data: Any) -> tuple[float, float] | None:
-    """Log-linear yearly trend (and its standard error) of North Korea's monthly missile tests.
+def _trend(scenario: Scenario, m: Any, actors: set[str], calibration: Any, cal_path: str) -> tuple[tuple[float, float] | None, str]:
+    """A build-up's yearly trend ``(mean, se)`` from the calibration's fitted test trend, and its source.
 
-    Fitted by a Poisson GLM on the months of the ten years before the as-of date; ``None`` when the
-    data directory lacks the table (the lever then uses its half-normal prior).
+    The trend is the one :func:`detente.calibrate.trend.prk_test_trend` fitted when the calibration was
+    written (``detente calibrate``); nothing is read here. A build-up of another actor than the trend's,
+    or a window with too few tests, keeps the half-normal prior (said in the source).
+
+    Raises:
+        ScenarioError: the calibration predates the fitted trend (the fix: refit it).
     """
-    import numpy as np
-    import pandas as pd
-
-    from detente.datadir import DataMissingError
-    from detente.history import load_missile_tests
-
-    as_of = pd.Timestamp(scenario.scenario.as_of)
-    try:
-        tests = load_missile_tests(as_of, data)
-    except (DataMissingError, DetenteError, OSError):
-        return None
-    first = as_of - pd.DateOffset(years=TREND_YEARS)
-    dates = tests.loc[(tests["date"] >= first) & (tests["date"] < as_of), "date"]
-    months = pd.period_range(first, as_of - pd.Timedelta(days=1), freq="M")
-    counts = dates.dt.to_period("M").value_counts().reindex(months, fill_value=0).to_numpy()
-    if counts.sum() < 5:
-        return None
-    import statsmodels.api as sm
-
-    t = (np.arange(len(counts)) - len(counts) / 2) / 12.0
-    fit = sm.GLM(counts, sm.add_constant(t), family=sm.families.Poisson()).fit()
-    # Overdispersion: scale the standard error by sqrt(Pearson chi2 / df) (quasi-Poisson).
-    disp = max(1.0, float(fit.pearson_chi2 / fit.df_resid))
-    return float(fit.params[1]), float(fit.bse[1] * math.sqrt(disp))
+    fit = getattr(calibration, "test_trend", None)
+    if fit is None:
+        raise ScenarioError(
+            cal_path, "test_trend", f"no fitted test-rate trend for {m.id} ({m.type}): the calibration predates it",
+            f"refit it with `detente calibrate {scenario.id}`, or switch the mechanism off with --off {m.id}",
+        )
+    if actors and fit.actor not in actors:
+        return None, f"assumption: half-normal prior (the fitted test trend is {fit.actor}'s, not {'/'.join(sorted(actors))}'s)"
+    if fit.mean is None or fit.se is None:
+        return None, f"assumption: half-normal prior ({fit.note})"
+    src = (f"history: Poisson GLM of {fit.actor}'s test days per month, {fit.window[0]}…{fit.window[1]} "
+           f"({fit.n} test days in {fit.n_months} months; b = {fit.mean:.4f}/yr, HAC se {fit.se:.4f})")
+    return (float(fit.mean), float(fit.se)), src
 
 
 def _strategy_levers(

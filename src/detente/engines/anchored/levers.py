@@ -10,8 +10,9 @@ once per run from a half-normal prior centred on no effect, ``|N(0, s)|`` with t
 deviations of the hostility index on the state's long-run mean (added to the transition's intercept as
 ``(1 - rho) delta``). Both scales are assumptions; an instance may set its own
 with ``params.lever_scale`` and ``params.state_scale``. The one size from history is the rising test
-rate of a military build-up (E08): the log-linear trend of the actor's monthly missile tests over the
-ten years before the as-of date (a Poisson GLM), drawn from its sampling distribution.
+rate of a military build-up (E08): the yearly trend of the log rate of North Korea's test days over the
+ten years before the as-of date (:func:`detente.calibrate.trend.prk_test_trend`, fitted once into the
+calibration by ``detente calibrate``), drawn from its sampling distribution.
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ STRATEGY_SCALE = 0.5
 """Prior scale of one unit of strategy weight on the log hazard (half-normal; assumption)."""
 STRATEGY_STATE_SCALE = 0.25
 """Prior scale of one unit of strategy weight on the state's long-run mean (half-normal; assumption)."""
-TREND_YEARS = 10
-"""Years of tests before the as-of date from which a build-up's trend is fitted."""
 
 
 @dataclass(frozen=True)

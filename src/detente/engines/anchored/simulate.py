@@ -43,7 +43,6 @@ def simulate(
     workers: int | None = None,
     progress: bool | Callable[[int, int], None] = False,
     file: str | Path = "<scenario>",
-    trend_data: Any = None,
     kernel: str = "auto",
 ) -> AnchoredResult:
     """Simulate ``runs`` runs of the scenario on the fitted backbone.
@@ -63,7 +62,6 @@ def simulate(
         workers: Processes; default 1 below 20 000 runs, else the CPU count.
         progress: ``True`` for a progress bar, or a callback ``(done, total)``.
         file: The scenario file, for messages.
-        trend_data: Data directory for the build-up trend (default: the data directory).
         kernel: ``compiled`` (the Numba kernel), ``numpy`` (the reference path) or ``auto``: compiled when
             Numba imports, else numpy with a one-line notice. Both give the same numbers.
 
@@ -83,7 +81,7 @@ def simulate(
         cal, cal_path = calibration, Path(str(getattr(calibration, "path", "<calibration>")))
     comp = compile_scenario(
         scen, cal, file=file, calibration_path=cal_path, horizon=horizon, strategy=strategy,
-        mechanisms_off=mechanisms_off, trend_data=trend_data,
+        mechanisms_off=mechanisms_off,
     )
     hs = report_horizons(comp.horizon)
     use = choose_kernel(kernel, comp)
