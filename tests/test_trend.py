@@ -87,6 +87,26 @@ def test_the_window_is_the_whole_months_before_the_as_of_date() -> None:
     assert counts[0] == 1 and counts[-1] == 1 and sum(counts) == 2
 
 
+def test_the_window_ends_where_the_source_ends() -> None:
+    from detente.calibrate.trend import MISSILE_TESTS_END
+    from detente.history.tables import MISSILE_TESTS
+
+    assert MISSILE_TESTS.endswith(f"_{MISSILE_TESTS_END.isoformat()}.csv")
+    # A later as-of date does not count the months after the table's end as months without tests: the
+    # fit is the one at the table's end, and says so.
+    days = _poisson_days(0.2, 1.0, EURASIA_AS_OF, seed=6)
+    at_end = fit_trend(days, EURASIA_AS_OF, covered_to=MISSILE_TESTS_END)
+    later = fit_trend(days, "2025-03-15", covered_to=MISSILE_TESTS_END)
+    assert later.window == at_end.window == ("2013-09", "2023-08") and not at_end.note
+    assert (later.mean, later.se, later.n) == (at_end.mean, at_end.se, at_end.n)
+    assert "the source ends 2023-08-31" in later.note
+    # A source that ends mid-month covers the month before in full only.
+    assert window_months(dt.date(2024, 1, 1), covered_to=dt.date(2023, 8, 30))[-1] == (2023, 7)
+    # Without the end the unobserved months would read as quiet ones and pull the trend down.
+    naive = fit_trend(days, "2025-03-15")
+    assert naive.mean is not None and at_end.mean is not None and naive.mean < at_end.mean
+
+
 @pytest.mark.parametrize("late", ["2023-09-01", "2023-09-02", dt.date(2024, 1, 1)])
 def test_a_row_on_or_after_the_as_of_date_is_refused(late: Any) -> None:
     rows = [*_poisson_days(0.1, 1.0, EURASIA_AS_OF, seed=4), late]

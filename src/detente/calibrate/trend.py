@@ -43,6 +43,8 @@ ACTOR = "PRK"
 """Whose tests the table records (the CNS database is North Korea's)."""
 SOURCE = "cns-missile-tests"
 """The source's name in a calibration's ``sources`` (the name the anchored reference classes use)."""
+MISSILE_TESTS_END = dt.date(2023, 8, 31)
+"""The CNS table's last covered day (``history/nk_missile_tests_1984-04-09_2023-08-31.csv``)."""
 SOURCE_TEXT = "CNS North Korea Missile Test Database (nk_missile_tests_1984-04-09_2023-08-31.csv)"
 METHOD = (
     "Poisson GLM of test days per whole calendar month on time in years, log E[n] = a + b·years, over the "
@@ -127,20 +129,29 @@ def _day(value: Any) -> dt.date | None:
         return None
 
 
-def window_months(as_of: dt.date, years: int = TREND_YEARS) -> list[tuple[int, int]]:
-    """The ``years × 12`` whole calendar months that end before ``as_of``: (year, month), oldest first."""
+def window_months(as_of: dt.date, years: int = TREND_YEARS, covered_to: dt.date | None = None) -> list[tuple[int, int]]:
+    """The last ``years × 12`` whole calendar months before ``as_of``: (year, month), oldest first.
+
+    With ``covered_to`` (the source's last covered day) the window also ends at the last month the
+    source covers in full: months after it are unobserved, not months without tests.
+    """
     last = as_of.year * 12 + as_of.month - 2  # the month before the as-of month (0-based month index)
+    if covered_to is not None:
+        whole = (covered_to + dt.timedelta(days=1)).month != covered_to.month  # covered_to ends its month
+        last = min(last, covered_to.year * 12 + covered_to.month - 1 - (0 if whole else 1))
     return [(m // 12, m % 12 + 1) for m in range(last - years * 12 + 1, last + 1)]
 
 
-def monthly_test_days(dates: Iterable[Any], as_of: dt.date | str, years: int = TREND_YEARS) -> list[int]:
+def monthly_test_days(
+    dates: Iterable[Any], as_of: dt.date | str, years: int = TREND_YEARS, covered_to: dt.date | None = None
+) -> list[int]:
     """Days with at least one test in each month of :func:`window_months`, after checking every row's date.
 
     Raises:
         TrendError: a row without a readable date, or dated on or after ``as_of``.
     """
     day = _as_of(as_of)
-    months = window_months(day, years)
+    months = window_months(day, years, covered_to)
     index = {ym: i for i, ym in enumerate(months)}
     counts = [0] * len(months)
     for d in _checked(dates, day):
@@ -181,6 +192,7 @@ def fit_trend(
     actor: str = ACTOR,
     source: str = SOURCE_TEXT,
     source_name: str = SOURCE,
+    covered_to: dt.date | None = None,
 ) -> TrendFit:
     """Fit the yearly trend of the log test-day rate from test dates before ``as_of``.
 
@@ -191,6 +203,8 @@ def fit_trend(
         actor: Whose tests (recorded).
         source: The data set (recorded).
         source_name: The source's key in ``sources``.
+        covered_to: The source's last covered day: the window ends at the last month it covers in full
+            (a later as-of date would otherwise count unobserved months as months without tests).
 
     Returns:
         The fit; ``mean`` is None when the window holds fewer than :data:`MIN_TEST_DAYS` test days.
@@ -204,8 +218,8 @@ def fit_trend(
     day = _as_of(as_of)
     rows = list(dates)
     days = sorted(_checked(rows, day))
-    counts = np.array(monthly_test_days(days, day, years), dtype=float)
-    months = window_months(day, years)
+    counts = np.array(monthly_test_days(days, day, years, covered_to), dtype=float)
+    months = window_months(day, years, covered_to)
     window = (f"{months[0][0]:04d}-{months[0][1]:02d}", f"{months[-1][0]:04d}-{months[-1][1]:02d}")
     sources = {source_name: {"rows": len(rows), "first": days[0].isoformat() if days else None,
                              "last": days[-1].isoformat() if days else None}}
@@ -213,8 +227,10 @@ def fit_trend(
     mean: float | None = None
     se: float | None = None
     note = ""
+    if months != window_months(day, years):
+        note = f"the source ends {covered_to}: the window ends with its last whole month. "
     if n < MIN_TEST_DAYS:
-        note = f"{n} test days in {window[0]}…{window[1]}: too few to fit a trend (fewer than {MIN_TEST_DAYS})"
+        note += f"{n} test days in {window[0]}…{window[1]}: too few to fit a trend (fewer than {MIN_TEST_DAYS})"
     else:
         t = (np.arange(len(counts)) - (len(counts) - 1) / 2) / 12.0
         lags = int(math.floor(4 * (len(counts) / 100) ** (2 / 9)))
@@ -241,10 +257,10 @@ def prk_test_trend(as_of: dt.date | str, data: str | Path | None = None, years: 
 
     day = _as_of(as_of)
     tests = load_missile_tests(day, data)
-    return fit_trend(tests["date"], day, years=years)
+    return fit_trend(tests["date"], day, years=years, covered_to=MISSILE_TESTS_END)
 
 
 __all__ = [
-    "ACTOR", "MIN_TEST_DAYS", "SOURCE", "TREND_YEARS", "TrendError", "TrendFit", "fit_trend", "monthly_test_days",
+    "ACTOR", "MIN_TEST_DAYS", "MISSILE_TESTS_END", "SOURCE", "TREND_YEARS", "TrendError", "TrendFit", "fit_trend", "monthly_test_days",
     "prk_test_trend", "window_months",
 ]
