@@ -16,7 +16,7 @@ References:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,11 @@ class Phase:
     start: int
     end: int
     compiled: Compiled
+
+
+def _cols(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``x[..., idx]`` (a gather along the last axis; ``np.take`` is several times faster than indexing)."""
+    return np.take(x, idx, axis=-1)
 
 
 def _sat(x: np.ndarray, s: float) -> np.ndarray:
@@ -424,10 +429,14 @@ class _Run:
                     at_war &= ~cf
             # Accidents (accidental-escalation): concurrent military activity in a dyad, damped by channels.
             milact = st.military32[act]
-            chan_between = (chan @ st.chan_pair.astype(f32)) > 0.5 if C else np.zeros((R, P), bool)
+            # Pairs that share an active channel (channel states are 0 or 1; no BLAS call in the step).
+            chan_between = np.zeros((R, P), bool)
+            for c in range(C):
+                if st.chan_pair[c].any():
+                    chan_between |= (chan[:, c] > 0.5)[:, None] & st.chan_pair[c][None, :]
             accident = np.zeros((R, P), bool)
             if "accidental-escalation" in mech:
-                activity = milact + milact[:, rev]
+                activity = milact + _cols(milact, rev)
                 p_acc = 1.0 - (1.0 - mech["accidental-escalation"]["rate"]) ** activity
                 p_acc *= 1.0 - mech["accidental-escalation"]["channel_damping"] * chan_between
                 hit = (u_acc < p_acc) & st.lower_pair[None, :]
@@ -435,7 +444,7 @@ class _Run:
                     # The side with military activity fires; if both, the lower-index actor.
                     first_side = hit & (milact > 0)
                     other = hit & ~first_side
-                    accident = first_side | other[:, rev]
+                    accident = first_side | _cols(other, rev)
                     # The accident is the scenario's clash event (an outcome on it counts it), type ASSAULT.
                     act = np.where(accident, cp.accident[None, :], act)
             # engineered-pretext engineered pretexts raise the engineer's hostility.
@@ -470,13 +479,13 @@ class _Run:
                 consults = (atype[:, p16] == TYPES.index(EventType.CONSULT)).astype(f32)
                 decay[:, st.src_is[client]] += (mech["back-channel"]["restraint"] * consults)[:, None]
             decay = np.minimum(decay, 1.0)
-            relief = prm["relief"] * Kc[:, rev] * st.relief_boost[None, :]
-            Tn2 = (1.0 - decay) * T + st.reaction[None, :] * T[:, rev] + st.grievance[None, :]
-            Tn2 += prm["impulse"] * Cf[:, rev] - relief
+            relief = prm["relief"] * _cols(Kc, rev) * st.relief_boost[None, :]
+            Tn2 = (1.0 - decay) * T + st.reaction[None, :] * _cols(T, rev) + st.grievance[None, :]
+            Tn2 += prm["impulse"] * _cols(Cf, rev) - relief
             if st.is_test.any():
                 # A weapons test alarms every actor, not only the one it is coded against (half weight).
                 tested = by_src(st.is_test[act] * Cf)  # (R, N) conflict of tests by each actor
-                Tn2 += 0.5 * prm["impulse"] * tested[:, dst]
+                Tn2 += 0.5 * prm["impulse"] * _cols(tested, dst)
             if "theatre-linkage" in mech:
                 # link[i→j] = Σ_k partners[i, k]·T[k→j]
                 link = st.link_sum(Ts)
@@ -487,22 +496,22 @@ class _Run:
                 if spill > 0 and P > 2:
                     # Mean cooperation in the other dyads relieves this one (crises resolving together).
                     total = Kc.sum(1, keepdims=True)
-                    Tn2 -= spill * (total - Kc - Kc[:, rev]) / (P - 2)
+                    Tn2 -= spill * (total - Kc - _cols(Kc, rev)) / (P - 2)
             if incident.any():
                 Tn2[:, st.k13] += mech["engineered-pretext"]["impulse"] * incident
             np.maximum(Tn2, 0.0, out=Tn2)
             # Positions: coercion, persuasion, concession (coercion-limit limits how far coercion moves a target).
             if K:
-                capratio = cap[:, src] / (cap[:, src] + cap[:, dst])
+                capratio = _cols(cap, src) / (_cols(cap, src) + _cols(cap, dst))
                 pull = prm["coerce_rate"] * Cf * capratio * (1.0 - cp.resolve[dst])[None, :]
                 pull += prm["persuade_rate"] * Kc
                 conc = st.is_concession[act].astype(f32)
-                pull += prm["concede_rate"] * conc[:, rev]
+                pull += prm["concede_rate"] * _cols(conc, rev)
                 if "contested-alignment" in mech and st.e02 is not None:
                     for p in st.e02:
                         pull[:, p] += mech["contested-alignment"]["pull"] * Kc[:, p]
                 np.minimum(pull, 1.0, out=pull)
-                d = pos[:, :, src] - pos[:, :, dst]
+                d = _cols(pos, src) - _cols(pos, dst)
                 contrib = pull[:, None, :] * d * (1.0 - 0.5 * cp.sal[:, dst])[None]
                 old_pos = pos
                 pos = pos + by_dst(contrib)
@@ -606,13 +615,13 @@ class _Run:
             war_now = (assault & new_war_pair[None, :]).any(1)
             war_age += at_war * np.float32(cp.dt)  # a step more (in months) for every war that lasted through it
             onset = assault & war_dyad[None, :]
-            onset |= onset[:, rev]
+            onset |= _cols(onset, rev)
             war_age[onset & ~at_war] = 0.0  # a new war (or a relapse) starts its clock
             at_war |= onset
             war_first[(war_first < 0) & war_now] = step
             acc_now = (accident & new_war_pair[None, :]).any(1)
             acc_first[(acc_first < 0) & acc_now] = step
-            calm = (T < SETTLE_TENSION) & (T[:, rev] < SETTLE_TENSION)
+            calm = (T < SETTLE_TENSION) & (_cols(T, rev) < SETTLE_TENSION)
             settle_now = ((atype == TYPES.index(EventType.AGREE)) & principal[None, :] & calm).any(1)
             settle_first[(settle_first < 0) & settle_now] = step
             # The most conflictual and the most cooperative event among rival dyads this step.
@@ -1004,29 +1013,55 @@ class _Agg:
         self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         self.cols = ordered[self.starts]
         self.n = n
-        # Segments of one length L ≤ 8 (every actor with the same number of pairs): sum them as row adds
-        # in reduceat's own order, x0 + (x1 + … + x_{L−1}) (numpy sums a reduction's remaining elements
-        # left to right when fewer than 8), without reduceat's per-segment overhead.
+        # Segments of one length L ≤ 129 (every actor with the same number of pairs): sum them as row
+        # adds in reduceat's own order (:func:`_pairwise`), without its per-segment overhead.
         lengths = np.diff(np.r_[self.starts, len(index)])
         equal = len(lengths) > 0 and bool((lengths == lengths[0]).all())
-        self.seg_len = int(lengths[0]) if equal and 1 <= lengths[0] <= 8 else 0
+        self.seg_len = int(lengths[0]) if equal and 1 <= lengths[0] <= 1 + _PAIRWISE_BLOCK else 0
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        xs = x if self.identity else x[..., self.order]
+        xs = x if self.identity else np.take(x, self.order, axis=-1)
         out = np.zeros((*x.shape[:-1], self.n), x.dtype)
         L = self.seg_len
         if L:
             v = xs.reshape(*x.shape[:-1], len(self.starts), L)
-            if L == 1:
-                out[..., self.cols] = v[..., 0]
-            else:
-                tail = v[..., 1].copy()
-                for j in range(2, L):
-                    tail += v[..., j]
-                out[..., self.cols] = v[..., 0] + tail
+            out[..., self.cols] = _pairwise(lambda k: v[..., k], L)
             return out
         out[..., self.cols] = np.add.reduceat(xs, self.starts, axis=-1)
         return out
+
+
+_PAIRWISE_BLOCK = 128
+"""numpy's pairwise summation sums blocks of up to this many elements with eight accumulators."""
+
+
+def _pairwise(term: Callable[[int], np.ndarray], L: int) -> np.ndarray:
+    """Σ of ``term(0) … term(L − 1)`` (L ≤ 129) bit for bit as ``np.add.reduceat`` sums a segment.
+
+    reduceat starts from the segment's first element and adds numpy's pairwise sum of the other n = L − 1
+    (``pairwise_sum`` in numpy/_core/src/umath/loops_utils.h.src): left to right when n < 8; otherwise
+    eight running sums over the first n − n mod 8 elements, combined as ((r0 + r1) + (r2 + r3)) +
+    ((r4 + r5) + (r6 + r7)), then the rest added left to right. Done here as whole-array adds of the
+    terms (each a row of a segment for every segment at once), without reduceat's per-segment calls.
+    """
+    n = L - 1
+    if n == 0:
+        return np.array(term(0), copy=True)
+    if n < 8:
+        res = np.array(term(1), copy=True)
+        for i in range(2, L):
+            res += term(i)
+    else:
+        r = [np.array(term(1 + k), copy=True) for k in range(8)]
+        m = n - n % 8
+        for i in range(8, m, 8):
+            for k in range(8):
+                r[k] += term(1 + i + k)
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for i in range(m, n):
+            res += term(1 + i)
+    out: np.ndarray = term(0) + res
+    return out
 
 
 class _Sparse:
@@ -1043,11 +1078,11 @@ class _Sparse:
         self.w = np.array([e[2] for e in entries], np.float32)
         self.starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
         self.cols = p[self.starts]
-        # Segments grouped by length L ≤ 8: (output pairs, (L, segments) entry columns and weights),
-        # summed as y0 + (y1 + … + y_{L−1}), reduceat's own order for fewer than 9 terms.
+        # Segments grouped by length L ≤ 129: (output pairs, (L, segments) entry columns and weights),
+        # summed in reduceat's own order (:func:`_pairwise`) as whole-array row adds.
         lengths = np.diff(np.r_[self.starts, len(p)])
         self.groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
-        if lengths.max() <= 8:
+        if lengths.max() <= 1 + _PAIRWISE_BLOCK:
             self.groups = []
             for L in np.unique(lengths):
                 seg = np.flatnonzero(lengths == L)
@@ -1060,15 +1095,13 @@ class _Sparse:
             return out
         if self.groups is not None:
             for cols, q, w in self.groups:
-                if len(q) == 1:
-                    out[:, cols] = x[:, q[0]] * w[0]
-                    continue
-                tail = x[:, q[1]] * w[1]
-                for j in range(2, len(q)):
-                    tail += x[:, q[j]] * w[j]
-                out[:, cols] = x[:, q[0]] * w[0] + tail
+
+                def term(k: int, q: np.ndarray = q, w: np.ndarray = w) -> np.ndarray:
+                    return np.take(x, q[k], axis=1) * w[k]
+
+                out[:, cols] = _pairwise(term, len(q))
             return out
-        out[:, self.cols] = np.add.reduceat(x[:, self.q] * self.w, self.starts, axis=1)
+        out[:, self.cols] = np.add.reduceat(np.take(x, self.q, axis=1) * self.w, self.starts, axis=1)
         return out
 
 
@@ -1368,7 +1401,7 @@ def _drives(
     sat = prm["tension_saturation"]
     cap = (cp.mil0 * mil) * (0.5 + 0.5 * econ)  # (R, N)
     sig = prm["perception_noise"]
-    perceived = T[:, rev] * np.exp(sig * z_perc - 0.5 * sig * sig)
+    perceived = _cols(T, rev) * np.exp(sig * z_perc - 0.5 * sig * sig)
     sh = _sat(perceived, sat)
     # Dense tension for alliance obligations and theatre linkage.
     Ts = _sat(T, sat)
@@ -1377,19 +1410,19 @@ def _drives(
     if K:
         # One (R, P) pass per issue (K is small) with the salience weights normalised once.
         wn = st.sal_norm
-        D = np.abs(pos[:, 0, src] - pos[:, 0, dst])
+        D = np.abs(_cols(pos[:, 0], src) - _cols(pos[:, 0], dst))
         D *= wn[0]
         for k in range(1, K):
-            dk = np.abs(pos[:, k, src] - pos[:, k, dst])
+            dk = np.abs(_cols(pos[:, k], src) - _cols(pos[:, k], dst))
             dk *= wn[k]
             D += dk
     else:
         D = np.full((R, P), 0.5, f32)
     h = sh + st.issue_w[src] * D + st.doctrine_h[src] + prm["alliance_obligation"] * obl
     q = prm["affinity"] * cp.affinity[src, dst] + st.issue_w[src] * (1.0 - D) * 0.5 - 0.5 * sh
-    q = q + st.doctrine_q[src] + 0.5 * cp.coop[last[:, rev]]
+    q = q + st.doctrine_q[src] + 0.5 * cp.coop[_cols(last, rev)]
     # Relative power, nuclear deterrence, extended deterrence (extended-deterrence), misjudged resolve (bluff-credibility).
-    ratio = cap[:, dst] / (cap[:, src] + cap[:, dst])
+    ratio = _cols(cap, dst) / (_cols(cap, src) + _cols(cap, dst))
     # War is costly even against a weaker side (0.5 + relative power), more so against a nuclear one.
     risk = (0.5 + ratio) * (1.0 + prm["nuclear_deterrence"] * cp.nuclear[dst])
     if "extended-deterrence" in mech and st.umbrella_pairs:
