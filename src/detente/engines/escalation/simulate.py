@@ -12,7 +12,7 @@ import numpy as np
 from detente.errors import InputError
 from detente.scenario.model import Scenario, Strategy, StrategyComponent
 
-from .model import BLOCK, EscalationModel
+from .model import _BLOCK_KEYS, BLOCK, EscalationModel
 from .params import mechanism_levers
 from .result import SimulationResult
 
@@ -82,26 +82,26 @@ def simulate(
         workers = 1 if runs < 20000 else min(os.cpu_count() or 1, len(chunks))
     total = runs
     callback = _progress(progress, total)
-    parts: list[dict[str, np.ndarray]] = []
     try:
         args = [(model, int(seed), b, k, runs) for b, k in chunks]
         # The first chunk runs here, always: its arrays measure what every replicate keeps, so a run
         # that could not fit in memory stops before it spends any (the others do not depend on it).
-        parts.append(_run_chunk(args[0]))
-        _check_memory(parts[0], runs, model.horizon)
-        callback(len(parts[0]["war_first"]))
+        first = _run_chunk(args[0])
+        _check_memory(first, runs, model.horizon)
+        joined = _Joined(first, runs)
+        callback(joined.done)
         if workers <= 1 or len(chunks) <= 2:
             for a in args[1:]:
-                parts.append(_run_chunk(a))
-                callback(sum(len(p["war_first"]) for p in parts))
+                joined.add(_run_chunk(a))
+                callback(joined.done)
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 for part in pool.map(_run_chunk, args[1:]):
-                    parts.append(part)
-                    callback(sum(len(p["war_first"]) for p in parts))
+                    joined.add(part)
+                    callback(joined.done)
     finally:
         callback(-1)
-    arrays = _concat(parts)
+    arrays = joined.arrays()
     comp = model.compiled
     scale = tuple((float(lo), float(hi)) for lo, hi in zip(comp.issue_lo, comp.issue_hi, strict=True))
     if len(scale):
@@ -151,13 +151,15 @@ def memory_limit() -> int:
 
 
 def _check_memory(part: dict[str, np.ndarray], runs: int, horizon: int) -> None:
-    """Refuse ``runs`` replicates whose arrays (kept, then joined: twice) would not fit in memory."""
+    """Refuse ``runs`` replicates whose arrays (written in place into the result, plus the chunk being
+    written) would not fit in memory."""
     done = len(part["war_first"])
-    per_run = sum(v.nbytes for v in part.values()) / done
-    need = 2 * per_run * runs
+    chunk = sum(v.nbytes for v in part.values())
+    per_run = chunk / done
+    need = per_run * runs + 2 * chunk
     limit = memory_limit()
     if need > limit:
-        fit = max(1, int(limit / (2 * per_run)))
+        fit = max(1, int((limit - 2 * chunk) / per_run))
         raise InputError(
             f"runs: {runs:,} replicates of {horizon} step{'s' if horizon != 1 else ''} would keep about "
             f"{need / 2**30:,.1f} GiB, more than the {limit / 2**30:,.1f} GiB this machine allows "
@@ -165,13 +167,44 @@ def _check_memory(part: dict[str, np.ndarray], runs: int, horizon: int) -> None:
         )
 
 
-def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    out: dict[str, np.ndarray] = {}
-    for key in parts[0]:
-        out[key] = np.concatenate([p[key] for p in parts], axis=0)
-    # Per-block sums are added in block order, so chunking cannot change the result.
-    out["actor_positions_sum"] = np.cumsum(out["actor_positions_sum"], axis=0)[-1]
-    return out
+class _Joined:
+    """The result's arrays, allocated once for all ``runs`` and filled chunk by chunk in replicate order.
+
+    Joining the chunks at the end (``np.concatenate``) held every chunk and the joined copy at once: twice
+    the result. Per-block sums (``actor_positions_sum``) are kept as a list and added in block order at the
+    end, as before, so chunking cannot change the result.
+    """
+
+    def __init__(self, first: dict[str, np.ndarray], runs: int) -> None:
+        self.runs = runs
+        self.done = 0
+        self.out: dict[str, np.ndarray] = {}
+        self.block_sums: dict[str, list[np.ndarray]] = {}
+        for key, v in first.items():
+            if key in _BLOCK_KEYS:
+                self.block_sums[key] = []
+            else:
+                self.out[key] = np.empty((runs, *v.shape[1:]), v.dtype)
+        self.add(first)
+
+    def add(self, part: dict[str, np.ndarray]) -> None:
+        """Write the next chunk (chunks arrive in replicate order)."""
+        n = len(part["war_first"])
+        for key, v in part.items():
+            if key in self.block_sums:
+                self.block_sums[key].append(v)
+            else:
+                self.out[key][self.done : self.done + n] = v
+        self.done += n
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The joined arrays (per-block sums summed in block order: a cumulative sum, as before)."""
+        if self.done != self.runs:
+            raise RuntimeError(f"simulate: {self.done} of {self.runs} replicates were returned")
+        out = dict(self.out)
+        for key, parts in self.block_sums.items():
+            out[key] = np.cumsum(np.concatenate(parts, axis=0), axis=0)[-1]
+        return out
 
 
 def _progress(progress: bool | Callable[[int, int], None], total: int) -> Callable[[int], None]:
