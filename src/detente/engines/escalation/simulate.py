@@ -151,8 +151,11 @@ def memory_limit() -> int:
 
 
 def _check_memory(part: dict[str, np.ndarray], runs: int, horizon: int) -> None:
-    """Refuse ``runs`` replicates whose arrays (written in place into the result, plus the chunk being
-    written) would not fit in memory."""
+    """Refuse ``runs`` replicates whose arrays would not fit in memory.
+
+    The result is allocated once and filled in place, so a run needs its arrays plus a chunk or two in
+    flight (the one arriving and the one being written).
+    """
     done = len(part["war_first"])
     chunk = sum(v.nbytes for v in part.values())
     per_run = chunk / done
