@@ -138,7 +138,9 @@ def test_a_constant_hazard_gives_the_closed_form_conditional_probability() -> No
     assert checked, "korea-2018 should have an outcome on a constant-only class"
 
 
-def test_serial_and_parallel_compiled_runs_agree() -> None:
+@pytest.mark.parametrize("pool", ["threads", "processes"])
+def test_serial_and_parallel_compiled_runs_agree(pool: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.modules["detente.engines.anchored.simulate"], "POOL", pool)
     scen, _, _ = _shipped("korea-2018")
     kw = dict(runs=1300, seed=9, strategy="us-maximum-pressure", kernel="compiled")
     a = simulate(scen, workers=1, **kw)

@@ -132,10 +132,15 @@ def nb_shape(observed: np.ndarray, expected: np.ndarray) -> float:
     return float(np.exp(res.x))
 
 
-def mvn_draws(rng: np.random.Generator, mean: np.ndarray, cov: np.ndarray, n: int) -> np.ndarray:
-    """N draws of MultivariateNormal(mean, cov) that tolerate a singular covariance."""
+def mvn_root(cov: np.ndarray) -> np.ndarray:
+    """A square root R of a covariance (R R' = cov) that tolerates a singular one (eigendecomposition)."""
     vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
-    root = vecs * np.sqrt(np.clip(vals, 0.0, None))
+    return np.asarray(vecs * np.sqrt(np.clip(vals, 0.0, None)))
+
+
+def mvn_draws(rng: np.random.Generator, mean: np.ndarray, cov: np.ndarray, n: int, root: np.ndarray | None = None) -> np.ndarray:
+    """N draws of MultivariateNormal(mean, cov) that tolerate a singular covariance (``root``: its :func:`mvn_root`)."""
+    root = mvn_root(cov) if root is None else root
     return mean[None, :] + rng.standard_normal((n, len(mean))) @ root.T
 
 
@@ -167,6 +172,7 @@ class Backbone:
     method: str = "glm"
     pool_size: int = 0
     _index: dict[str, int] = field(default_factory=dict, repr=False)
+    _root: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._index = {s: i for i, s in enumerate(self.subjects)}
@@ -183,11 +189,19 @@ class Backbone:
 
     def draw_beta(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """N coefficient draws."""
-        return mvn_draws(rng, self.beta, self.cov, n)
+        if self._root is None:  # the same root every block: decomposed once
+            self._root = mvn_root(self.cov)
+        return mvn_draws(rng, self.beta, self.cov, n, self._root)
 
     def draw_log_m(self, rng: np.random.Generator, rows: np.ndarray, n: int) -> np.ndarray:
         """Log multipliers (len(rows) × n): posterior Gamma(O + k, E + k); row −1 = never seen, Gamma(k, k)."""
         rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 1:
+            # One subject (every simulated class): scalar parameters, the same draws as the array path below.
+            r = int(rows.flat[0])
+            o1, e1 = (float(self.observed[r]), float(self.expected[r])) if r >= 0 else (0.0, 0.0)
+            g1 = rng.gamma(o1 + self.k, 1.0 / (e1 + self.k), size=(1, n))
+            return np.log(np.maximum(g1, 1e-300))
         seen = rows >= 0
         o = np.where(seen, self.observed[np.clip(rows, 0, None)], 0.0)
         e = np.where(seen, self.expected[np.clip(rows, 0, None)], 0.0)
@@ -417,4 +431,4 @@ def start_dynamics(panel: Panel) -> Dynamic:
     return Dynamic(np.minimum(ms, MS_CAP), recent)
 
 
-__all__ = ["MIN_EVENTS", "Backbone", "ClassDraws", "Dynamic", "features_now", "fit_backbone", "mvn_draws", "nb_shape", "start_dynamic", "start_dynamics"]
+__all__ = ["MIN_EVENTS", "Backbone", "ClassDraws", "Dynamic", "features_now", "fit_backbone", "mvn_draws", "mvn_root", "nb_shape", "start_dynamic", "start_dynamics"]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,7 @@ _HISTORY = (3, 4, 5)
 
 _noticed = False
 _compiled: Callable[..., None] | None = None
+_compile_lock = threading.Lock()
 
 
 def numba_problem() -> str | None:
@@ -399,7 +401,11 @@ def _block_kernel(chunk: int, *args: Any) -> None:
 def compiled_kernel() -> Callable[..., None]:
     """The jitted kernel (compiled on first use, cached on disk by Numba)."""
     global _compiled, _expit, _eta, _runs
-    if _compiled is None:
+    if _compiled is not None:
+        return _compiled
+    with _compile_lock:
+        if _compiled is not None:
+            return _compiled
         import numba
 
         # The helpers are rebound to their jitted versions so that the kernel, compiled next, calls those.
@@ -408,7 +414,7 @@ def compiled_kernel() -> Callable[..., None]:
         _eta = inline(_eta)
         _runs = numba.njit(cache=True, nogil=True)(_runs)
         _compiled = numba.njit(cache=True, nogil=True)(_block_kernel)
-    return _compiled
+        return _compiled
 
 
 def run_block_compiled(comp: Compiled, seed: int, block: int, horizons: Sequence[int], flat: Flat | None = None) -> dict[str, np.ndarray]:
@@ -426,10 +432,17 @@ def run_block_compiled(comp: Compiled, seed: int, block: int, horizons: Sequence
     sa, srho, ssig, sw = (np.array([getattr(sd, f) for sd in bd.sdraws], dtype=np.float64).reshape(n_states, n) for f in ("a", "rho", "sigma", "w"))
     m = np.array([s[0] for s in bd.strength], dtype=np.float64).reshape(n_lev, n)
     mz = np.array([s[1] for s in bd.strength], dtype=np.float64).reshape(n_lev, n)
-    # The monthly draws, in the order the reference path consumes each stream.
-    u = np.array([g.random((horizon, n)) for g in bd.g_key]).reshape(n_keys, horizon, n)
-    eta = np.array([g.standard_normal((horizon, n)) for g in bd.g_theatre]).reshape(len(bd.g_theatre), horizon, n)
-    eps = np.array([g.standard_normal((horizon, n)) for g in bd.g_state]).reshape(n_states, horizon, n)
+    # The monthly draws, in the order the reference path consumes each stream: a PCG64 generator's
+    # (months, B) array is its next months x B numbers, row by row, as months calls of B would give.
+    u = np.empty((n_keys, horizon, n))
+    for k, g in enumerate(bd.g_key):
+        g.random(out=u[k])
+    eta = np.empty((len(bd.g_theatre), horizon, n))
+    for th, g in enumerate(bd.g_theatre):
+        g.standard_normal(out=eta[th])
+    eps = np.empty((n_states, horizon, n))
+    for j, g in enumerate(bd.g_state):
+        g.standard_normal(out=eps[j])
     outcome_first = np.empty((n, len(comp.outcomes)), dtype=np.int16)
     key_first = np.empty((n, n_keys), dtype=np.int16)
     cond = np.zeros((n, len(comp.outcomes), len(fl.horizons)), dtype=np.float32)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from .model import BLOCK, run_block
 from .result import AnchoredResult, reference_rows
 
 MAX_RUNS = 10_000_000
+POOL = "threads"
 
 
 def _run_chunk(args: tuple[Compiled, int, int, int, tuple[int, ...], str, Any]) -> list[dict[str, np.ndarray]]:
@@ -99,7 +100,10 @@ def simulate(
                 parts.extend(_run_chunk(c))
                 callback(min(runs, len(parts) * BLOCK))
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            # The compiled kernel releases the GIL: threads share the scenario and hand back arrays
+            # without pickling. The numpy path holds the GIL most of the time: processes.
+            pool_type = ThreadPoolExecutor if use == "compiled" and POOL == "threads" else ProcessPoolExecutor
+            with pool_type(max_workers=workers) as pool:
                 for got in pool.map(_run_chunk, chunks):
                     parts.extend(got)
                     callback(min(runs, len(parts) * BLOCK))
