@@ -44,7 +44,7 @@ SetOpt = Annotated[
         "actors[USA].doctrine=0.3, mechanisms.K11.rate=0.05, engine.rationality=2.",
     ),
 ]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, max=512, help="Workers: processes, or threads for the anchored engine's compiled kernel (default: automatic).")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, max=512, help="Parallel workers (default: automatic).")]
 
 
 def parse_value(raw: str) -> float | str | bool:
