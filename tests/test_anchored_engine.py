@@ -72,7 +72,7 @@ def _cov(x: np.ndarray, y: np.ndarray) -> float:
 def test_outcomes_sharing_a_crisis_state_move_together_as_the_model_implies() -> None:
     cal = calibration_for(KOREA, b0=-3.5, bz=1.0, b0_sd=0.0, sigma=0.8, rho=0.9)
     runs = 20000
-    res = simulate(KOREA, calibration=cal, runs=runs, seed=2, mechanisms_off=ALL_OFF)
+    res = simulate(KOREA, calibration=cal, runs=runs, seed=2, mechanisms_off=ALL_OFF, keep_paths=True)
     h = 24
 
     def hit(o: str) -> np.ndarray:
@@ -91,7 +91,7 @@ def test_outcomes_sharing_a_crisis_state_move_together_as_the_model_implies() ->
     assert _cov(res.conditional("prk-nuclear-test", h), res.conditional("unsc-new-sanctions", h)) > 0.005
     assert _cov(res.conditional("inter-korean-summit", h), res.conditional("armed-clash", h)) < -0.002
     # without a state effect the conditional probabilities no longer covary
-    flat = simulate(KOREA, calibration=calibration_for(KOREA, bz=0.0, b0_sd=0.0), runs=4000, seed=2, mechanisms_off=ALL_OFF)
+    flat = simulate(KOREA, calibration=calibration_for(KOREA, bz=0.0, b0_sd=0.0), runs=4000, seed=2, mechanisms_off=ALL_OFF, keep_paths=True)
     assert abs(_cov(flat.conditional("prk-nuclear-test", h), flat.conditional("unsc-new-sanctions", h))) < 1e-12
 
 
@@ -137,7 +137,7 @@ def test_the_veto_stance_is_drawn_once_per_run() -> None:
     eur = load_scenario("eurasia-2023", check_quotes=False)
     cal = calibration_for(eur, b0=-1.0, bz=0.0, b0_sd=0.0)
     runs = 5000
-    res = simulate(eur, calibration=cal, runs=runs, seed=1, mechanisms_off=tuple(m.id for m in eur.mechanisms))
+    res = simulate(eur, calibration=cal, runs=runs, seed=1, mechanisms_off=tuple(m.id for m in eur.mechanisms), keep_paths=True)
     veto = float(eur.actor("UNSC").params["veto_after_provocation"].value)
     # a run whose stance is "veto" never adopts; the others almost surely do at a 27 % monthly hazard
     expected = (1 - veto) * (1 - (1 - expit(-1.0)) ** 24)

@@ -42,12 +42,12 @@ def _directions(res, lever: dict, cal) -> dict[str, int]:
 def test_switching_a_mechanism_off_moves_its_outcomes_against_its_claim(name: str) -> None:
     scen = SCENARIOS[name]
     cal = calibration_for(scen, b0=-4.0, bz=0.5, b0_sd=0.2)
-    on = simulate(scen, calibration=cal, runs=512, seed=7)
+    on = simulate(scen, calibration=cal, runs=512, seed=7, keep_paths=True)
     mechanism_levers = [lv for lv in on.levers if lv["kind"] == "mechanism"]
     assert len(mechanism_levers) >= 10
     checked = 0
     for lever in mechanism_levers:
-        off = simulate(scen, calibration=cal, runs=512, seed=7, mechanisms_off=(lever["id"],))
+        off = simulate(scen, calibration=cal, runs=512, seed=7, mechanisms_off=(lever["id"],), keep_paths=True)
         for o, sign in _directions(on, lever, cal).items():
             before, after = on.conditional(o, on.horizon), off.conditional(o, on.horizon)
             # common random numbers: the same run without the lever has a lower (or higher) probability
@@ -90,8 +90,8 @@ def test_accidents_count_only_in_outcomes_whose_definition_includes_them() -> No
 def test_a_strategy_acts_through_the_same_levers() -> None:
     scen = SCENARIOS["korea-2018"]
     cal = calibration_for(scen)
-    base = simulate(scen, calibration=cal, runs=1024, seed=3)
-    pressure = simulate(scen, calibration=cal, runs=1024, seed=3, strategy="us-maximum-pressure")
+    base = simulate(scen, calibration=cal, runs=1024, seed=3, keep_paths=True)
+    pressure = simulate(scen, calibration=cal, runs=1024, seed=3, strategy="us-maximum-pressure", keep_paths=True)
     comps = {lv["id"].split("[")[0] for lv in pressure.levers if lv["kind"] == "strategy"}
     assert {"sanctions-tightening", "military-demonstrations"} <= comps
     h = 24

@@ -106,6 +106,7 @@ def simulate(
     progress: bool = False,
     engine: EngineChoice = "auto",
     calibration: str | Path | None = None,
+    keep_paths: bool = False,
 ) -> SimulationResult | AnchoredResult:
     """Simulate a scenario ``runs`` times on the engine ``detente simulate`` would choose.
 
@@ -121,6 +122,9 @@ def simulate(
         engine: ``"auto"`` (as the CLI: the anchored engine when every outcome has a reference class
             and a calibration is at hand, else the quantal-response one), ``"anchored"`` or ``"qre"``.
         calibration: A fitted calibration file for the anchored engine (default: the shipped one).
+        keep_paths: The anchored engine: keep every run's conditional probabilities and crisis states
+            (``result.cond``, ``result.z``, ``result.save_paths(file)``) beside the summaries. The
+            quantal-response engine keeps its per-run arrays always.
 
     Returns:
         The result (:class:`AnchoredResult` or the quantal-response :class:`SimulationResult`; its
@@ -146,7 +150,7 @@ def simulate(
 
             return _anchored(
                 sc, calibration=cal_path, runs=runs, seed=seed, horizon=horizon, strategy=strategy,
-                overrides=resolved, mechanisms_off=tuple(mechanisms_off), progress=progress,
+                overrides=resolved, mechanisms_off=tuple(mechanisms_off), progress=progress, keep_paths=bool(keep_paths),
             )  # fmt: skip
         from detente.engines.escalation import simulate as _simulate
 

@@ -53,6 +53,11 @@ def simulate(
     engine: EngineOpt = EngineName.AUTO,
     calibration: CalibrationOpt = None,
     kernel: KernelOpt = KernelName.AUTO,
+    keep_paths: Annotated[
+        Path | None,
+        typer.Option("--keep-paths", metavar="FILE", help="Also write every run's arrays (first hits, conditional "
+                     "probabilities, crisis states) to FILE as compressed .npz, for numpy.load."),
+    ] = None,
 ) -> None:
     """Run a Monte Carlo engine and print outcome odds (anchored: with both intervals and base rates).
 
@@ -62,6 +67,9 @@ def simulate(
     hand) runs the scenario on hazards fitted to history; `--engine qre` runs the quantal-response
     escalation engine (tension, positions and paths as well).
 
+    Without `--keep-paths` the anchored engine keeps each run's first-hit months and summaries of the
+    rest (means exact, quantiles within a stated resolution), so memory stays small at any `--runs`.
+
     Example: detente simulate korea-2018 -n 2000 --horizon 24 -s 7 --json out.json
     """
     from detente.engines.escalation import simulate as run_simulation
@@ -70,6 +78,8 @@ def simulate(
     started = time.perf_counter()
     if json_out not in (None, "-"):
         check_output(json_out, "--json")
+    if keep_paths is not None:
+        check_output(keep_paths, "--keep-paths")
     loaded = load_scenario_file(scenario, check_quotes=False)
     scen = loaded.scenario
     overrides = parse_set(set_, scen)
@@ -77,7 +87,8 @@ def simulate(
     if chosen == "anchored":
         _simulate_anchored(loaded, cal_path, runs=runs, horizon=horizon, seed=seed, strategy=strategy, off=off,
                            overrides=overrides, workers=workers, quiet=quiet, json_out=json_out, store=store,
-                           no_store=no_store, started=started, kernel=kernel.value)
+                           no_store=no_store, started=started, kernel=kernel.value,
+                           keep_paths=keep_paths)
         return
     result = run_simulation(
         scen,
@@ -95,6 +106,8 @@ def simulate(
     print_summary(summary)
     _plausibility(loaded, result, strategy, tuple(off or ()))
     console.print(f"simulated in {run_seconds:.1f} s; {why}", style="dim", highlight=False)
+    if keep_paths is not None:
+        _write_paths(keep_paths, result)
     if not no_store:
         params = {"engine": "qre", "runs": runs, "horizon": horizon, "strategy": strategy, "mechanisms_off": sorted(off or []),
                   "overrides": overrides}
@@ -105,7 +118,8 @@ def simulate(
 
 def _simulate_anchored(loaded: Any, cal_path: Any, *, runs: int, horizon: int | None, seed: int, strategy: str | None,
                        off: list[str] | None, overrides: Any, workers: int | None, quiet: bool, json_out: str | None,
-                       store: Any, no_store: bool, started: float, kernel: str = "auto") -> None:
+                       store: Any, no_store: bool, started: float, kernel: str = "auto",
+                       keep_paths: Path | None = None) -> None:
     from detente.cli.anchored_output import print_anchored
     from detente.engines.anchored import simulate as run_anchored
 
@@ -113,17 +127,26 @@ def _simulate_anchored(loaded: Any, cal_path: Any, *, runs: int, horizon: int | 
         loaded.scenario, calibration=cal_path, runs=runs, horizon=horizon, seed=seed, strategy=strategy,
         overrides=overrides, mechanisms_off=tuple(off or ()), workers=workers, progress=not quiet, file=loaded.path,
         kernel=kernel,
+        keep_paths=keep_paths is not None,
     )
     run_seconds = time.perf_counter() - started
     summary = result.to_dict()
     print_anchored(summary)
     console.print(f"simulated in {run_seconds:.1f} s", style="dim")
+    if keep_paths is not None:
+        _write_paths(keep_paths, result)
     if not no_store:
         params = {"engine": "anchored", "calibration": str(cal_path), "runs": runs, "horizon": horizon,
                   "strategy": strategy, "mechanisms_off": sorted(off or []), "overrides": overrides}
         record_run("simulate", loaded, params=params, seed=seed, result=summary, started=started,
                    timings={"run": run_seconds}, store=store)
     write_json(json_out, summary, echo=console.print)
+
+
+def _write_paths(path: Path, result: Any) -> None:
+    """``--keep-paths FILE``: the run's per-run arrays and their names, as compressed .npz (one line says where)."""
+    result.save_paths(path)
+    console.print(f"wrote {result.runs:,} runs' arrays to {path} (numpy.load)", highlight=False, soft_wrap=True)
 
 
 def print_summary(d: dict[str, Any]) -> None:

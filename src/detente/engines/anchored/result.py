@@ -1,4 +1,4 @@
-"""What an anchored run returns: per-run arrays and the summaries a user reads.
+"""What an anchored run returns: per-run first hits, streaming summaries, and what a user reads.
 
 Each outcome's probability by a horizon is the share of runs in which it happened, with two intervals:
 the **predictive interval** (2.5 % and 97.5 % quantiles over runs of the run's conditional probability,
@@ -6,16 +6,25 @@ given its parameter draws, lever strengths, stances and crisis-state path: how m
 on what we do not know) and the **Monte Carlo error** (the share's Wilson 95 % interval: how much more
 runs would change it). ``p_cond`` is the mean of the conditional probabilities, the Rao-Blackwellised
 estimate of the same probability with smaller Monte Carlo error.
+
+A run keeps each run's first-hit months exactly, and the conditional probabilities and crisis states as
+running sums and fixed-bin histograms (:mod:`.summary`): the means are exact, the quantiles within half a
+bin of the exact ones. A run simulated with ``keep_paths`` keeps the per-run arrays too and reads every
+number from them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from detente.engines.escalation.result import RunArrays
+from detente.errors import InputError
+
+from .summary import COND_RESOLUTION, Z_HI, Z_LO, Z_RESOLUTION, RunSummary
 
 ENGINE = "anchored"
 
@@ -67,13 +76,15 @@ def _finite(x: float) -> float | None:
 
 @dataclass
 class AnchoredResult(RunArrays):
-    """Per-run arrays of one anchored simulation, and their summaries.
+    """One anchored simulation: per-run first hits, the streaming summaries, and the paths if kept.
 
     Attributes:
         outcome_first: ``(runs, outcomes)`` first month each outcome happened, -1 if never.
         key_first: ``(runs, classes)`` first month of any event of each simulated class.
-        cond: ``(runs, outcomes, horizons)`` each run's conditional probability by each horizon.
-        z: ``(runs, months+1, states)`` the crisis state of each dyad.
+        cond: ``(runs, outcomes, horizons)`` each run's conditional probability by each horizon
+            (only with ``keep_paths``).
+        z: ``(runs, months+1, states)`` the crisis state of each dyad (only with ``keep_paths``).
+        stats: The sums and histograms of ``cond`` and ``z`` (:class:`.summary.RunSummary`).
     """
 
     scenario: str
@@ -91,31 +102,106 @@ class AnchoredResult(RunArrays):
     unrepresented: tuple[str, ...]
     calibration: dict[str, Any]
     arrays: dict[str, np.ndarray] = field(repr=False)
+    stats: RunSummary = field(repr=False)
 
     engine = ENGINE
 
+    @property
+    def paths_kept(self) -> bool:
+        """Whether the per-run ``cond`` and ``z`` arrays were kept (``simulate(..., keep_paths=True)``)."""
+        return "cond" in self.arrays and "z" in self.arrays
+
+    def _cell(self, outcome_id: str, by: int) -> tuple[int, int]:
+        self.outcome_first_step(outcome_id)  # an unknown outcome: one line with the fix
+        if by not in self.horizons:
+            raise InputError(
+                f"{self.scenario}: horizon {by!r} is not reported (fix: use one of: {', '.join(map(str, self.horizons))})"
+            )
+        return self.outcomes.index(outcome_id), self.horizons.index(by)
+
     def conditional(self, outcome_id: str, by: int) -> np.ndarray:
-        """Per run, the conditional probability of the outcome by ``by`` (a reported horizon)."""
-        return self.arrays["cond"][:, self.outcomes.index(outcome_id), self.horizons.index(by)].astype(np.float64)
+        """Per run, the conditional probability of the outcome by ``by`` (a reported horizon).
+
+        Raises:
+            InputError: The run kept summaries only (simulate it with ``keep_paths=True``).
+        """
+        o, h = self._cell(outcome_id, by)
+        if not self.paths_kept:
+            raise InputError(
+                f"{self.scenario}: per-run conditional probabilities were not kept, only their summaries "
+                "(fix: simulate with keep_paths=True, or `detente simulate --keep-paths FILE.npz`)"
+            )
+        return self.arrays["cond"][:, o, h].astype(np.float64)
+
+    def conditional_mean(self, outcome_id: str, by: int) -> float:
+        """The mean conditional probability of the outcome by ``by`` (exact, from the running sums)."""
+        if self.paths_kept:
+            return float(self.conditional(outcome_id, by).mean())
+        o, h = self._cell(outcome_id, by)
+        return float(self.stats.cond_mean()[o, h])
+
+    def conditional_quantile(self, outcome_id: str, by: int, q: float) -> float:
+        """The ``q`` quantile over runs of the conditional probability by ``by``.
+
+        Exact (``numpy.quantile``) when the paths were kept; else from the histogram, within
+        :data:`.summary.COND_RESOLUTION`.
+        """
+        if self.paths_kept:
+            return float(np.quantile(self.conditional(outcome_id, by), q))
+        o, h = self._cell(outcome_id, by)
+        return float(self.stats.cond_hist.quantile(q).reshape(self.stats.cond_sum.shape)[o, h])
 
     def summary(self, outcome_id: str, by: int) -> dict[str, float]:
         """``p`` (share), ``lo``/``hi`` (Wilson), ``p_cond`` (mean conditional), ``pred_lo``/``pred_hi``."""
         p, lo, hi = self.probability(self.outcome_first_step(outcome_id), by)
-        c = self.conditional(outcome_id, by)
-        q = np.quantile(c, [0.025, 0.975])
-        return {"p": round(p, 6), "lo": round(lo, 6), "hi": round(hi, 6), "p_cond": round(float(c.mean()), 6),
-                "pred_lo": round(float(q[0]), 6), "pred_hi": round(float(q[1]), 6)}
+        p_cond = self.conditional_mean(outcome_id, by)
+        q = [self.conditional_quantile(outcome_id, by, x) for x in (0.025, 0.975)]
+        return {"p": round(p, 6), "lo": round(lo, 6), "hi": round(hi, 6), "p_cond": round(p_cond, 6),
+                "pred_lo": round(q[0], 6), "pred_hi": round(q[1], 6)}
+
+    def state_fans(self) -> dict[str, dict[str, list[float]]]:
+        """Per state, per month: ``mean``, ``q05``, ``q50``, ``q95`` over runs (exact with kept paths)."""
+        if self.paths_kept:
+            x = self.arrays["z"].astype(np.float64)
+            mean = x.mean(axis=0)
+            qs = np.quantile(x, [0.05, 0.5, 0.95], axis=0)
+        else:
+            mean = self.stats.z_mean()
+            qs = np.stack([self.stats.z_quantile(q) for q in (0.05, 0.5, 0.95)])
+        return {
+            s: {"mean": [round(float(v), 4) for v in mean[:, j]], "q05": [round(float(v), 4) for v in qs[0, :, j]],
+                "q50": [round(float(v), 4) for v in qs[1, :, j]], "q95": [round(float(v), 4) for v in qs[2, :, j]]}
+            for j, s in enumerate(self.states)
+        }
+
+    def quantile_note(self) -> dict[str, Any]:
+        """Where the quantiles come from, and how far from the exact ones they may be."""
+        if self.paths_kept:
+            return {"from": "per-run paths (exact)", "cond_resolution": 0.0, "state_resolution": 0.0}
+        return {"from": "fixed-bin histograms (streaming summaries)", "cond_resolution": COND_RESOLUTION,
+                "state_resolution": Z_RESOLUTION, "state_range": [Z_LO, Z_HI]}
+
+    def path_names(self) -> dict[str, Any]:
+        """The names :meth:`save_paths` writes: outcomes, classes, states, horizons, seed, scenario."""
+        return {**super().path_names(), "keys": list(self.keys), "states": list(self.states),
+                "horizons": list(self.horizons)}
+
+    def save_paths(self, path: str | Path) -> None:
+        """Write ``outcome_first``, ``key_first``, ``cond``, ``z`` and their names to ``path`` (.npz).
+
+        Raises:
+            InputError: The paths were not kept, or the file cannot be written.
+        """
+        if not self.paths_kept:
+            raise InputError(
+                f"{self.scenario}: the per-run paths were not kept (fix: simulate with keep_paths=True)"
+            )
+        super().save_paths(path)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able summary: outcome odds with both intervals, references, levers, states."""
         outcomes = {o: {str(h): self.summary(o, h) for h in self.horizons} for o in self.outcomes}
-        z = self.arrays["z"]
-        states = {}
-        for j, s in enumerate(self.states):
-            x = z[:, :, j].astype(np.float64)
-            q = np.quantile(x, [0.05, 0.5, 0.95], axis=0)
-            states[s] = {"mean": [round(float(v), 4) for v in x.mean(0)], "q05": [round(float(v), 4) for v in q[0]],
-                         "q50": [round(float(v), 4) for v in q[1]], "q95": [round(float(v), 4) for v in q[2]]}
+        states = self.state_fans()
         return {
             "engine": ENGINE,
             "scenario": self.scenario,
@@ -128,6 +214,7 @@ class AnchoredResult(RunArrays):
             "references": self.references,
             "base_rates": {o: {str(h): _finite(base_rate_by(self.references[o], h)) for h in self.horizons} for o in self.outcomes},
             "states": states,
+            "quantiles": self.quantile_note(),
             "levers": self.levers,
             "mechanisms": self.mechanisms,
             "unrepresented": list(self.unrepresented),

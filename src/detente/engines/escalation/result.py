@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -82,6 +83,33 @@ class RunArrays:
         hit = int(((first >= 1) & (first <= by)).sum())
         return wilson(hit, len(first))
 
+    def path_names(self) -> dict[str, Any]:
+        """What :meth:`save_paths` writes beside the arrays: the run's settings and each axis's names."""
+        names: dict[str, Any] = {"engine": getattr(self, "engine", "qre"), "scenario": self.scenario,
+                                 "outcomes": list(self.outcomes)}
+        for key in ("seed", "runs", "horizon"):
+            names[key] = int(getattr(self, key))
+        names["strategy"] = getattr(self, "strategy", None) or ""
+        return names
+
+    def save_paths(self, path: str | Path) -> None:
+        """Write the per-run arrays and :meth:`path_names` to ``path`` as compressed .npz (no pickles inside).
+
+        Raises:
+            InputError: The file cannot be written (the partial file is removed).
+        """
+        target = Path(path)
+        payload: dict[str, Any] = {**self.arrays, **{k: np.asarray(v) for k, v in self.path_names().items()}}
+        try:
+            with target.open("wb") as f:  # a file object: numpy would append .npz to a name
+                np.savez_compressed(f, **payload)
+        except OSError as exc:
+            target.unlink(missing_ok=True)
+            raise InputError(
+                f"--keep-paths {target}: cannot write the per-run arrays ({exc.strerror or exc}) "
+                "(fix: give a writable path on a disk with room)"
+            ) from None
+
 
 @dataclass
 class SimulationResult(RunArrays):
@@ -124,6 +152,11 @@ class SimulationResult(RunArrays):
     def tension_of(self, source: str, target: str) -> np.ndarray:
         """``(runs, horizon+1)`` tension of ``source`` towards ``target``."""
         return self.arrays["tension"][:, :, self.pairs.index((source, target))].astype(np.float64)
+
+    def path_names(self) -> dict[str, Any]:
+        """The names :meth:`save_paths` writes: actors, ordered pairs (``A>B``), issues, outcomes, settings."""
+        return {**super().path_names(), "actors": list(self.actors), "pairs": [f"{a}>{b}" for a, b in self.pairs],
+                "issues": list(self.issues)}
 
     # Summaries ------------------------------------------------------------------------------
 
