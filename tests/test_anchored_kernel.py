@@ -110,7 +110,7 @@ def test_compiled_equals_numpy_with_a_strategy_and_the_veto_and_accident_channel
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_simulate_gives_the_same_result_with_either_kernel(name: str) -> None:
     scen, _, _ = _shipped(name)
-    kw = dict(runs=700, seed=4, horizon=12)  # a partial last block, a shorter horizon
+    kw = dict(runs=700, seed=4, horizon=12, keep_paths=True)  # a partial last block, a shorter horizon
     a = simulate(scen, kernel="numpy", **kw)
     b = simulate(scen, kernel="compiled", **kw)
     _assert_same(a.arrays, b.arrays)
@@ -172,12 +172,12 @@ def test_an_unknown_kernel_is_refused_with_the_choices() -> None:
 
 def test_without_numba_auto_falls_back_to_numpy_with_one_notice(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     scen, _, _ = _shipped("korea-2018")
-    expected = simulate(scen, runs=600, seed=2, kernel="compiled")
+    expected = simulate(scen, runs=600, seed=2, kernel="compiled", keep_paths=True)
     monkeypatch.setitem(sys.modules, "numba", None)  # `import numba` now raises ImportError
     monkeypatch.setattr(kernel_mod, "_noticed", False)
     capsys.readouterr()
-    first = simulate(scen, runs=600, seed=2, kernel="auto")
-    second = simulate(scen, runs=600, seed=2)
+    first = simulate(scen, runs=600, seed=2, kernel="auto", keep_paths=True)
+    second = simulate(scen, runs=600, seed=2, keep_paths=True)
     err = capsys.readouterr().err
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1, err

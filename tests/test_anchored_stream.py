@@ -165,6 +165,7 @@ def test_sketch_quantiles_agree_with_exact_quantiles_on_the_shipped_scenarios(na
         assert np.abs(res.stats.z_quantile(q) - np.quantile(z, q, axis=0)).max() <= Z_RESOLUTION + EPS
     # what a user reads: the summaries with and without paths differ by the resolution and the rounding
     lean = simulate(scen, runs=3000, seed=2).to_dict()
+    assert lean["quantiles"]["state_quantiles_outside_range"] == 0
     full = res.to_dict()
     for o in res.outcomes:
         for h in map(str, res.horizons):

@@ -178,8 +178,10 @@ class AnchoredResult(RunArrays):
         """Where the quantiles come from, and how far from the exact ones they may be."""
         if self.paths_kept:
             return {"from": "per-run paths (exact)", "cond_resolution": 0.0, "state_resolution": 0.0}
+        outside = sum(int((~self.stats.z_hist.exact_within(q)).sum()) for q in (0.05, 0.5, 0.95))
         return {"from": "fixed-bin histograms (streaming summaries)", "cond_resolution": COND_RESOLUTION,
-                "state_resolution": Z_RESOLUTION, "state_range": [Z_LO, Z_HI]}
+                "state_resolution": Z_RESOLUTION, "state_range": [Z_LO, Z_HI],
+                "state_quantiles_outside_range": outside}
 
     def path_names(self) -> dict[str, Any]:
         """The names :meth:`save_paths` writes: outcomes, classes, states, horizons, seed, scenario."""
