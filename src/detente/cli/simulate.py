@@ -67,8 +67,9 @@ def simulate(
     hand) runs the scenario on hazards fitted to history; `--engine qre` runs the quantal-response
     escalation engine (tension, positions and paths as well).
 
-    Without `--keep-paths` the anchored engine keeps each run's first-hit months and summaries of the
-    rest (means exact, quantiles within a stated resolution), so memory stays small at any `--runs`.
+    Without `--keep-paths` the anchored engine keeps each run's first hits
+    and summaries of the rest (means exact, quantiles within a stated
+    resolution), so memory stays small at any `--runs`.
 
     Example: detente simulate korea-2018 -n 2000 --horizon 24 -s 7 --json out.json
     """
