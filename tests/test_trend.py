@@ -207,12 +207,12 @@ def test_compile_and_simulate_read_no_data_and_give_the_same_numbers(monkeypatch
     path = shipped_calibration("eurasia-2023")
     assert path is not None
     cal = load(path)
-    with_data = simulate(eur, calibration=cal, runs=512, seed=3, workers=1)
+    with_data = simulate(eur, calibration=cal, runs=512, seed=3, workers=1, keep_paths=True)
     _no_data_reads(monkeypatch, tmp_path)
     comp = compile_scenario(eur, cal)
     (e08,) = [lv for lv in comp.levers if lv.id == "E08"]
     assert e08.trend == (cal.test_trend.mean, cal.test_trend.se) and e08.source.startswith("history: Poisson GLM")
-    without = simulate(eur, calibration=cal, runs=512, seed=3, workers=1)
+    without = simulate(eur, calibration=cal, runs=512, seed=3, workers=1, keep_paths=True)
     for o in with_data.outcomes:
         np.testing.assert_array_equal(with_data.outcome_first_step(o), without.outcome_first_step(o))
         np.testing.assert_array_equal(with_data.conditional(o, with_data.horizon), without.conditional(o, without.horizon))
