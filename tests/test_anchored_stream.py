@@ -106,9 +106,12 @@ def test_run_summaries_added_match_the_exact_mean_and_quantiles() -> None:
         assert np.abs(s.z_quantile(q) - zq).max() <= Z_RESOLUTION + EPS
 
 
-def test_serial_and_parallel_runs_give_identical_summaries_over_several_groups() -> None:
+@pytest.mark.parametrize("shipped", [False, True], ids=["hand-made (numpy, processes)", "shipped (kernel auto, threads)"])
+def test_serial_and_parallel_runs_give_identical_summaries_over_several_groups(shipped: bool) -> None:
     """Two full groups of blocks and a part of a third, so the parallel path really splits the work."""
-    cal = calibration_for(KOREA)
+    if shipped and not shipped_calibration_path("korea-2018").is_file():
+        pytest.skip("no shipped calibration for korea-2018")
+    cal = None if shipped else calibration_for(KOREA)
     runs = 2 * SIM.GROUP * BLOCK + 700
     a = simulate(KOREA, calibration=cal, runs=runs, seed=9, horizon=6, workers=1)
     b = simulate(KOREA, calibration=cal, runs=runs, seed=9, horizon=6, workers=2)
