@@ -318,8 +318,8 @@ def _calibrate_anchor(scenario: str, data: Path | None, out: Path | None, json_o
     console.print(s)
     tt = cal.test_trend
     if tt is not None:
-        fitted = f"b = {tt.mean:+.3f} a year (se {tt.se:.3f})" if tt.mean is not None and tt.se is not None else tt.note
-        console.print(f"E08 test-rate trend ({tt.actor} test days a month, {tt.window[0]}…{tt.window[1]}, {tt.n} days): {fitted}")
+        fitted = f"{tt.mean:+.3f}/yr (se {tt.se:.3f})" if tt.mean is not None and tt.se is not None else tt.note
+        console.print(f"E08 trend ({tt.actor} test days, {tt.window[0]}…{tt.window[1]}, n {tt.n}): {fitted}")
     write_json(json_out, cal.to_dict())
     console.print(f"wrote {target} (as of {cal.as_of}; every source's last row is before it)")
 
