@@ -107,6 +107,17 @@ def test_compiled_equals_numpy_with_a_strategy_and_the_veto_and_accident_channel
     assert (got["outcome_first"][blocked[k], vetoed] == -1).all()
 
 
+@pytest.mark.parametrize(
+    ("name", "strategy", "horizon"),
+    [("korea-2018", "russia-five-countermeasures", 1), ("eurasia-2023", "peace-through-force", 36), ("eurasia-2023", "return-of-diplomacy", 7)],
+)
+def test_compiled_equals_numpy_at_other_horizons_and_strategies(name: str, strategy: str, horizon: int) -> None:
+    scen, cal, path = _shipped(name)
+    comp = compile_scenario(scen, cal, calibration_path=path, strategy=strategy, horizon=horizon)
+    hs = report_horizons(comp.horizon)
+    _assert_same(run_block_numpy(comp, 8, 3, hs), run_block(comp, 8, 3, hs, "compiled"))
+
+
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_simulate_gives_the_same_result_with_either_kernel(name: str) -> None:
     scen, _, _ = _shipped(name)

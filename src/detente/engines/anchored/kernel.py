@@ -103,7 +103,7 @@ def choose_kernel(kernel: str, comp: Compiled | None = None) -> str:
             _noticed = True
             print(
                 f"notice: Numba does not import ({problem}); the anchored engine runs its numpy reference path, "
-                f"same numbers, about 5x slower (fix: pip install {NUMBA_PIN})",
+                f"the same numbers, roughly 9x the CPU time (fix: pip install {NUMBA_PIN})",
                 file=sys.stderr,
             )
         return "numpy"

@@ -26,6 +26,7 @@ from .summary import COND_BINS, Z_BINS, RunSummary
 
 MAX_RUNS = 10_000_000
 POOL = "threads"
+"""How the compiled kernel's blocks run in parallel: ``threads`` (the kernel releases the GIL) or ``processes``."""
 
 
 GROUP = 16
