@@ -409,7 +409,7 @@ def compiled_kernel() -> Callable[..., None]:
         import numba
 
         # The helpers are rebound to their jitted versions so that the kernel, compiled next, calls those.
-        inline = numba.njit(cache=True, nogil=True, inline="always")
+        inline = numba.njit(cache=True, nogil=True)
         _expit = inline(_expit)
         _eta = inline(_eta)
         _runs = numba.njit(cache=True, nogil=True)(_runs)
