@@ -408,12 +408,17 @@ def compiled_kernel() -> Callable[..., None]:
             return _compiled
         import numba
 
+        try:
+            numba.njit(cache=True)(_expit)  # a cache needs a writable folder (beside the module, or Numba's user cache)
+            cache = True
+        except RuntimeError:  # none: compile in every process instead
+            cache = False
+        jit = numba.njit(cache=cache, nogil=True)
         # The helpers are rebound to their jitted versions so that the kernel, compiled next, calls those.
-        inline = numba.njit(cache=True, nogil=True)
-        _expit = inline(_expit)
-        _eta = inline(_eta)
-        _runs = numba.njit(cache=True, nogil=True)(_runs)
-        _compiled = numba.njit(cache=True, nogil=True)(_block_kernel)
+        _expit = jit(_expit)
+        _eta = jit(_eta)
+        _runs = jit(_runs)
+        _compiled = jit(_block_kernel)
         return _compiled
 
 
