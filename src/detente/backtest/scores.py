@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
 CLIP = (0.001, 0.999)
 """Probabilities are clipped to this range for the log score."""
@@ -76,6 +75,9 @@ def ece(p: np.ndarray, o: np.ndarray, bins: int = ECE_BINS) -> float:
 
 def log_score(p: np.ndarray, o: np.ndarray) -> float:
     """Mean negative log-likelihood with p clipped to [0.001, 0.999]."""
+    # sklearn is imported on use: loading a scenario reaches this module (anchor.panel -> backtest)
+    from sklearn.metrics import log_loss
+
     pc = np.clip(np.asarray(p, dtype=float), *CLIP)
     return float(log_loss(np.asarray(o, dtype=int), pc, labels=[0, 1]))
 
@@ -85,11 +87,15 @@ def auc(p: np.ndarray, o: np.ndarray) -> float:
     o = np.asarray(o, dtype=int)
     if len(o) == 0 or o.min() == o.max():  # (`initial=0` made all-ones reach sklearn, which warned)
         return float("nan")
+    from sklearn.metrics import roc_auc_score
+
     return float(roc_auc_score(o, p))
 
 
 def scores(p: np.ndarray, o: np.ndarray) -> dict[str, float]:
     """Every score of one set of forecasts."""
+    from sklearn.metrics import brier_score_loss
+
     p = np.asarray(p, dtype=float)
     o = np.asarray(o, dtype=bool)
     out: dict[str, float] = {

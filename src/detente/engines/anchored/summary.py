@@ -80,43 +80,27 @@ class Histogram:
     def of(cls, values: np.ndarray, lo: float, hi: float, bins: int) -> Histogram:
         """The histogram of ``values`` ``(n, *cells)``: one histogram per cell, over the first axis.
 
-        The counts are ``uint16`` when ``n`` fits (a group of blocks: a quarter of the bytes to send
-        back from a worker), and become int64 when histograms are added.
+        The counts are ``uint16`` when ``n`` fits (a group of blocks: a quarter of the bytes of int64),
+        and become int64 when histograms are added. Cells are binned a slice at a time, so the
+        temporaries stay near :data:`SLICE_VALUES` values whatever the group's size.
         """
         x = np.asarray(values).reshape(values.shape[0], -1)
         if x.dtype not in (np.float32, np.float64):
             x = x.astype(np.float64)
         n, cells = x.shape
-        width = bins + 2
+        small = np.uint16 if n <= np.iinfo(np.uint16).max else np.int64
+        counts = np.empty((cells, bins + 2), dtype=small)
+        step = max(1, SLICE_VALUES // max(n, 1))
+        for c0 in range(0, cells, step):
+            counts[c0:c0 + step] = _bin_counts(x[:, c0:c0 + step], lo, hi, bins)
         bad = np.isnan(x)
         if bad.any():
-            x = np.where(bad, np.float64(lo), x)
-        else:
-            bad = None
-        # With bins / (hi - lo) a power of two and lo on the grid (as for both ranges here), x * scale
-        # and its floor are exact in float32 as in float64: a value's bin does not depend on rounding.
-        scale = bins / (hi - lo)
-        pos = np.multiply(x, x.dtype.type(scale))
-        np.floor(pos, out=pos)
-        np.clip(pos, lo * scale - 1, hi * scale - 1, out=pos)  # below lo: column 0; hi itself: the last bin
-        # column = floor - lo*scale + 1, in the row of its cell (exact: below 2**24 for float32)
-        pos += (np.arange(cells, dtype=np.float64) * width + 1 - lo * scale).astype(x.dtype)
-        idx = pos.astype(np.intp)
-        above = x > hi
-        if above.any():
-            idx[above] = (np.nonzero(above)[1] + 1) * width - 1
-        flat = idx[~bad] if bad is not None else idx.ravel()
-        counts = np.bincount(flat, minlength=cells * width).reshape(cells, width)
-        if bad is not None:
             vmin = np.where(bad, np.inf, x).min(axis=0, initial=np.inf)
             vmax = np.where(bad, -np.inf, x).max(axis=0, initial=-np.inf)
-            nan = bad.sum(axis=0).astype(np.int64)
         else:
             vmin = x.min(axis=0, initial=np.inf).astype(np.float64)
             vmax = x.max(axis=0, initial=-np.inf).astype(np.float64)
-            nan = np.zeros(cells, dtype=np.int64)
-        small = np.uint16 if n <= np.iinfo(np.uint16).max else np.int64
-        return cls(lo, hi, counts.astype(small), vmin, vmax, nan)
+        return cls(lo, hi, counts, vmin, vmax, bad.sum(axis=0).astype(np.int64))
 
     def add(self, other: Histogram) -> None:
         """Add ``other``'s counts (same bins) to this one, in place: exact, in any order."""
@@ -228,3 +212,31 @@ class RunSummary:
     def z_quantile(self, q: float) -> np.ndarray:
         """``(months + 1, states)`` quantile of the crisis state, within :data:`Z_RESOLUTION` inside the range."""
         return self.z_hist.quantile(q).reshape(self.z_sum.shape)
+
+
+SLICE_VALUES = 1 << 18
+"""Values binned at once by :meth:`Histogram.of` (bounds its temporaries to a few MB)."""
+
+
+def _bin_counts(x: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarray:
+    """``(cells, bins + 2)`` counts of ``x`` ``(n, cells)``: under, the bins in order, over; NaNs left out."""
+    n, cells = x.shape
+    width = bins + 2
+    bad = np.isnan(x)
+    any_bad = bool(bad.any())
+    if any_bad:
+        x = np.where(bad, x.dtype.type(lo), x)
+    # With bins / (hi - lo) a power of two and lo on the grid (as for both ranges here), x * scale and
+    # its floor are exact in float32 as in float64: a value's bin does not depend on rounding.
+    scale = bins / (hi - lo)
+    pos = np.multiply(x, x.dtype.type(scale))
+    np.floor(pos, out=pos)
+    np.clip(pos, lo * scale - 1, hi * scale - 1, out=pos)  # below lo: column 0; hi itself: the last bin
+    # column = floor - lo*scale + 1, in the row of its cell (exact: below 2**24 for float32)
+    pos += (np.arange(cells, dtype=np.float64) * width + 1 - lo * scale).astype(x.dtype)
+    idx = pos.astype(np.intp)
+    above = x > hi
+    if above.any():
+        idx[above] = (np.nonzero(above)[1] + 1) * width - 1
+    flat = idx[~bad] if any_bad else idx.ravel()
+    return np.bincount(flat, minlength=cells * width).reshape(cells, width)
