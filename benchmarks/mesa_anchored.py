@@ -9,7 +9,7 @@ slowness): one :class:`AnchoredModel` per run, and in it
   per run (``|N(0, scale)|``, or ``max(N(trend), 0)`` for a fitted trend; ``|N(0, state_scale)|`` on the
   state), and each month its multiplier (zero outside its active window, times ``t / 12`` on a ramp);
 - an :class:`EventProcess` agent per compiled key (a reference class applied to a subject): its
-  backbone coefficients ``beta ~ MVN(beta_hat, Sigma)`` and subject log multiplier ``log m`` (posterior
+  backbone coefficients ``beta ~ MVN(beta_hat, Sigma)`` (the covariance's square root computed once) and subject log multiplier ``log m`` (posterior
   gamma) drawn once per run, its months since the last event and its last 12 months, the levers acting
   on it (log-odds shifts; accident levers add events that count only in outcomes defined to include
   accidents), its veto block; each month ``h = expit(x' beta + log m + L)`` from the state of the month
@@ -96,12 +96,11 @@ class DyadState(mesa.Agent):  # type: ignore[misc]
 class EventProcess(mesa.Agent):  # type: ignore[misc]
     """One compiled key in one run: a reference class applied to a subject, with its own history."""
 
-    def __init__(self, model: AnchoredModel, fit: Any, dyad: DyadState) -> None:
+    def __init__(self, model: AnchoredModel, fit: Any, dyad: DyadState, root: np.ndarray) -> None:
         super().__init__(model)
         bb = fit.backbone
         rng = model.rng
-        cov = np.asarray(bb.cov, dtype=float)
-        beta = rng.multivariate_normal(bb.beta, (cov + cov.T) / 2, method="eigh", check_valid="ignore")
+        beta = np.asarray(bb.beta, dtype=float) + root @ rng.standard_normal(len(bb.beta))  # MVN(beta_hat, Sigma)
         # One coefficient per feature the hazard can read (0 where the fit dropped the feature).
         coef = dict.fromkeys(FEATURES, 0.0) | {n: float(b) for n, b in zip(bb.names, beta, strict=True)}
         self.b_const, self.b_z, self.b_missing = coef["const"], coef["z"], coef["z_missing"]
@@ -162,7 +161,9 @@ class EventProcess(mesa.Agent):  # type: ignore[misc]
 class AnchoredModel(mesa.Model):  # type: ignore[misc]
     """One run of a compiled scenario on the anchored engine's model."""
 
-    def __init__(self, comp: Compiled, seed: int, horizons: Sequence[int] = ()) -> None:
+    def __init__(
+        self, comp: Compiled, seed: int, horizons: Sequence[int] = (), roots: Sequence[np.ndarray] | None = None
+    ) -> None:
         super().__init__(seed=seed)
         self.comp = comp
         self.t = 0
@@ -170,7 +171,8 @@ class AnchoredModel(mesa.Model):  # type: ignore[misc]
         self.levers = [Lever(self, spec) for spec in comp.levers]
         self.dyads = [DyadState(self, fit, th) for fit, th in zip(comp.state_fits, comp.theatres, strict=True)]
         self.processes = [
-            EventProcess(self, fit, self.dyads[ks.state]) for fit, ks in zip(comp.class_fits, comp.keys, strict=True)
+            EventProcess(self, fit, self.dyads[ks.state], root)
+            for fit, ks, root in zip(comp.class_fits, comp.keys, roots or covariance_roots(comp), strict=True)
         ]
         for lv in self.levers:
             for k, s in lv.spec.hazard:
@@ -216,6 +218,17 @@ class AnchoredModel(mesa.Model):  # type: ignore[misc]
         return min(hits) if hits else -1
 
 
+def covariance_roots(comp: Compiled) -> list[np.ndarray]:
+    """Per key, a square root ``R`` of the coefficients' covariance (``R R' = Sigma``; eigen-decomposition,
+    tolerating a singular one), computed once for all runs."""
+    roots = []
+    for fit in comp.class_fits:
+        cov = np.asarray(fit.backbone.cov, dtype=float)
+        vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
+        roots.append(vecs * np.sqrt(np.clip(vals, 0.0, None)))
+    return roots
+
+
 def run(comp: Compiled, runs: int, seed: int, horizons: Sequence[int] = ()) -> dict[str, np.ndarray]:
     """``runs`` runs, one :class:`AnchoredModel` each, seeded from ``SeedSequence((seed, run))``.
 
@@ -224,10 +237,11 @@ def run(comp: Compiled, runs: int, seed: int, horizons: Sequence[int] = ()) -> d
         outcomes, horizons) each run's conditional probability by each horizon in ``horizons``.
     """
     hs = tuple(horizons)
+    roots = covariance_roots(comp)
     first = np.full((runs, len(comp.outcomes)), -1, dtype=np.int16)
     cond = np.zeros((runs, len(comp.outcomes), len(hs)))
     for r in range(runs):
-        model = AnchoredModel(comp, int(np.random.SeedSequence((seed, r)).generate_state(1)[0]), hs)
+        model = AnchoredModel(comp, int(np.random.SeedSequence((seed, r)).generate_state(1)[0]), hs, roots)
         for _ in range(comp.horizon):
             model.step()
         first[r] = [model.outcome_first(o) for o in comp.outcomes]
