@@ -18,7 +18,8 @@ One run prints, on korea-2018 and eurasia-2023 with 24 months:
    (as every later run does), the same first call, the wall time of ``simulate`` for the big run
    (loading the calibration and ``compile_scenario`` included; median of ``--repeats``) and the peak
    resident memory of that process and of its largest worker (``ru_maxrss`` of ``RUSAGE_SELF`` and
-   ``RUSAGE_CHILDREN``; forked workers share the parent's pages, so the two overlap).
+   ``RUSAGE_CHILDREN``; forked workers share the parent's pages, so the two overlap; the compiled kernel
+   runs its workers as threads of the process, whose memory ``RUSAGE_SELF`` counts).
 4. The load average at the start and the end: the machine is shared, and a load above its CPU count
    slows every figure.
 
@@ -142,6 +143,11 @@ def _big_run(name: str, args: argparse.Namespace, kernel: str | None) -> dict[st
     return out
 
 
+def _mb(n: float) -> str:
+    """Megabytes, or "none" when no worker process ran (threads)."""
+    return f"{n / 2**20:.0f} MB" if n > 0 else "none"
+
+
 def _agreement(name: str, comp: Any, fast: Any, mesa_out: dict[str, np.ndarray] | None, label: str) -> float:
     """Print each outcome's probability by month 24 from the engine and the Mesa build; the largest |z|."""
     h = comp.horizon
@@ -263,7 +269,7 @@ def main(argv: list[str] | None = None) -> None:
             continue
         big[name] = got
         print(f"  {name:<13} {got['cold']:>7.1f}s {got['first_cached']:>5.1f}s {got['wall']:>7.2f} {args.big * HORIZON / got['wall']:>12,.0f}"
-              f" {got['rss_self'] / 2**20:>6.0f} MB {got['rss_children'] / 2**20:>7.0f} MB")
+              f" {got['rss_self'] / 2**20:>6.0f} MB {_mb(got['rss_children']):>10}")
     print("  1st call: JIT compilation with an empty Numba cache + compile_scenario + 512 runs (imports excluded);"
           " cached: the same in a new process with the cache filled")
 
