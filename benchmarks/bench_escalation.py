@@ -12,7 +12,7 @@ One run prints, on korea-2018 and eurasia-2023 with 24 months:
    with Wilson 95 % intervals, the mean conditional probabilities (the engine's Rao-Blackwellised
    estimate, far less noisy) and the largest two-sample |z|; and whether the compiled and numpy paths
    gave the same first-hit months for the same seed.
-3. **100,000 x 24** on each scenario, compiled, ``--workers`` processes, each scenario in a fresh Python
+3. **100,000 x 24** on each scenario, compiled, ``--workers`` workers, each scenario in a fresh Python
    process: the time of the first call (importing aside: JIT compilation with an empty Numba cache,
    ``compile_scenario`` and one block of 512 runs), and, in a new process that finds the cache filled
    (as every later run does), the same first call, the wall time of ``simulate`` for the big run
