@@ -13,6 +13,7 @@ import numpy as np
 
 from detente.engines.escalation.result import report_horizons
 from detente.engines.escalation.simulate import _progress, memory_limit
+from detente.engines.pool import worker_pool
 from detente.errors import InputError
 from detente.scenario.model import Scenario, Strategy, StrategyComponent
 
@@ -164,7 +165,7 @@ def simulate(
             # The compiled kernel releases the GIL: threads share the scenario and hand back arrays
             # without pickling. The numpy path holds the GIL most of the time: processes.
             pool_type = ThreadPoolExecutor if use == "compiled" and POOL == "threads" else ProcessPoolExecutor
-            with pool_type(max_workers=workers) as pool:
+            with worker_pool(pool_type, workers) as pool:
                 for part in pool.map(_run_chunk, chunks):
                     collect(part)
     finally:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from detente.engines.pool import worker_pool
 from detente.errors import InputError
 from detente.scenario.model import Scenario, Strategy, StrategyComponent
 
@@ -95,7 +96,7 @@ def simulate(
                 joined.add(_run_chunk(a))
                 callback(joined.done)
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with worker_pool(ProcessPoolExecutor, workers) as pool:
                 for part in pool.map(_run_chunk, args[1:]):
                     joined.add(part)
                     callback(joined.done)
