@@ -74,6 +74,20 @@ def test_histograms_of_parts_add_up_to_the_histogram_of_the_whole(data: st.DataO
     np.testing.assert_array_equal(first.counts, whole.counts)
     np.testing.assert_array_equal(first.vmin, whole.vmin)
     np.testing.assert_array_equal(first.vmax, whole.vmax)
+    np.testing.assert_array_equal(first.at_min, whole.at_min)
+    np.testing.assert_array_equal(first.at_max, whole.at_max)
+
+
+def test_probabilities_of_exactly_zero_or_one_give_exact_quantiles() -> None:
+    """A vetoed outcome's runs have probability 0: a 2.5 % quantile among them is 0, not half a bin."""
+    x = np.concatenate([np.zeros(50), np.linspace(0.1, 0.9, 900), np.ones(50)]).astype(np.float32)
+    parts = [Histogram.of(x[i::3, None], 0.0, 1.0, COND_BINS) for i in range(3)]
+    h = parts[0]
+    for p in parts[1:]:
+        h.add(p)
+    assert h.at_min[0] == 50 and h.at_max[0] == 50
+    assert h.quantile(0.025)[0] == 0.0 and h.quantile(0.975)[0] == 1.0
+    assert abs(h.quantile(0.5)[0] - np.quantile(x.astype(np.float64), 0.5)) <= COND_RESOLUTION
 
 
 def test_values_outside_the_range_are_counted_and_the_extremes_stay_exact() -> None:

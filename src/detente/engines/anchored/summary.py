@@ -7,8 +7,9 @@ bins add exactly, and the sums are added in block order (:func:`.simulate.simula
 fixed groups and folds the groups in order), so the numbers do not depend on the number of workers.
 
 A quantile read from a histogram is within half a bin of the exact ``numpy.quantile`` (linear method):
-each order statistic is placed at the middle of its bin (clipped to the observed minimum and maximum),
-and the interpolation between two such estimates is off by no more than either. The bins:
+each order statistic is placed at the middle of its bin (clipped to the observed minimum and maximum;
+ranks among values equal to the minimum or the maximum, such as probabilities of exactly 0 or 1, are
+exact), and the interpolation between two such estimates is off by no more than either. The bins:
 
 - conditional probabilities: :data:`COND_BINS` bins on [0, 1], resolution :data:`COND_RESOLUTION`
   (1/8192, about 1.2e-4);
@@ -52,6 +53,8 @@ class Histogram:
         vmin: ``(cells,)`` smallest value seen (``+inf`` before any).
         vmax: ``(cells,)`` largest value seen (``-inf`` before any).
         nan: ``(cells,)`` values that were not numbers (they make the cell's quantiles NaN, as in numpy).
+        at_min: ``(cells,)`` values equal to ``vmin`` (an atom such as a probability of exactly 0).
+        at_max: ``(cells,)`` values equal to ``vmax``.
     """
 
     lo: float
@@ -60,6 +63,8 @@ class Histogram:
     vmin: np.ndarray
     vmax: np.ndarray
     nan: np.ndarray
+    at_min: np.ndarray
+    at_max: np.ndarray
 
     @property
     def bins(self) -> int:
@@ -98,9 +103,12 @@ class Histogram:
             vmin = np.where(bad, np.inf, x).min(axis=0, initial=np.inf)
             vmax = np.where(bad, -np.inf, x).max(axis=0, initial=-np.inf)
         else:
-            vmin = x.min(axis=0, initial=np.inf).astype(np.float64)
-            vmax = x.max(axis=0, initial=-np.inf).astype(np.float64)
-        return cls(lo, hi, counts, vmin, vmax, bad.sum(axis=0).astype(np.int64))
+            vmin = x.min(axis=0, initial=np.inf)
+            vmax = x.max(axis=0, initial=-np.inf)
+        at_min = (x == vmin).sum(axis=0).astype(np.int64)
+        at_max = (x == vmax).sum(axis=0).astype(np.int64)
+        return cls(lo, hi, counts, vmin.astype(np.float64), vmax.astype(np.float64), bad.sum(axis=0).astype(np.int64),
+                   at_min, at_max)
 
     def add(self, other: Histogram) -> None:
         """Add ``other``'s counts (same bins) to this one, in place: exact, in any order."""
@@ -109,6 +117,11 @@ class Histogram:
         if self.counts.dtype != np.int64:
             self.counts = self.counts.astype(np.int64)
         self.counts += other.counts
+        # the count at the extreme: both sides' when they share it, else the side that holds it
+        self.at_min = np.where(self.vmin == other.vmin, self.at_min + other.at_min,
+                               np.where(self.vmin < other.vmin, self.at_min, other.at_min))
+        self.at_max = np.where(self.vmax == other.vmax, self.at_max + other.at_max,
+                               np.where(self.vmax > other.vmax, self.at_max, other.at_max))
         np.minimum(self.vmin, other.vmin, out=self.vmin)
         np.maximum(self.vmax, other.vmax, out=self.vmax)
         self.nan += other.nan
@@ -124,9 +137,9 @@ class Histogram:
         a = np.maximum(left, self.vmin)
         b = np.minimum(right, self.vmax)
         est = 0.5 * (a + b)
-        # The smallest and largest values are kept exactly.
-        est = np.where(k == 0, self.vmin, est)
-        return np.where(k == n - 1, self.vmax, est)
+        # Ranks among the values equal to the minimum or the maximum are exact (0s and 1s of a probability).
+        est = np.where(k < self.at_min, self.vmin, est)
+        return np.where(k >= n - self.at_max, self.vmax, est)
 
     def quantile(self, q: float) -> np.ndarray:
         """Per cell, the ``q`` quantile as ``numpy.quantile`` (linear) would give it, within :attr:`resolution`."""
