@@ -275,7 +275,7 @@ def test_keep_paths_with_the_qre_engine_writes_its_arrays(tmp_path: Path, capsys
     ("where", "expected"),
     [
         ("missing/x.npz", r"Error: --keep-paths .*missing/x\.npz: folder .*missing does not exist \(fix: create it first"),
-        (".", r"Error: --keep-paths \.: is a folder \(fix: give a file path"),
+        (".", r"Error: --keep-paths \.: is a folder \(fix: give a file path such as paths\.npz\)"),
     ],
 )
 def test_keep_paths_to_a_bad_path_is_one_error_line_before_any_run(

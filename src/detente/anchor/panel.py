@@ -14,11 +14,13 @@ References:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from detente.backtest.harness import ClassData
+if TYPE_CHECKING:  # the backtest package is not loaded on the simulate path, only for a fit
+    from detente.backtest.harness import ClassData
 
 MS_CAP = 120
 """Months since the last event are capped at 10 years (also the value of a subject never seen)."""

@@ -115,15 +115,23 @@ def bracket_path(scenario: Any, path: str) -> str:
     return f"{head}[{segs[1]}]." + ".".join(segs[2:])
 
 
-def check_output(path: Path | str, option: str) -> Path:
+_EXAMPLE_NAMES = {"--keep-paths": "paths.npz", "--plot": "plot", "--csv": "out.csv", "--draft": "draft.toml"}
+"""The file name a folder-for-a-file fix suggests, per option (``out.json`` for the others)."""
+
+
+def check_output(path: Path | str, option: str, example: str | None = None) -> Path:
     """Refuse, before any work, an output file that cannot be written: one line with the fix.
+
+    ``example`` is the file name the fix suggests for a folder given for a file (default: by the option,
+    e.g. ``paths.npz`` for ``--keep-paths``; ``out.json`` otherwise).
 
     Catches a folder given for a file, a missing folder, a name longer than the file system allows and
     a folder without write permission; a full device is reported when the write fails.
     """
     p = Path(path)
     if p.is_dir():
-        raise InputError(f"{option} {p}: is a folder (fix: give a file path such as {p / 'out.json'})")
+        name = example or _EXAMPLE_NAMES.get(option, "out.json")
+        raise InputError(f"{option} {p}: is a folder (fix: give a file path such as {p / name})")
     for part in p.parts:
         if len(os.fsencode(part)) > 255:
             raise InputError(
