@@ -93,7 +93,7 @@ def test_compare_runs_on_the_anchored_engine(toy_calibration: Path, capsys: pyte
 
 def test_report_of_an_anchored_run_shows_references_and_both_intervals(tmp_path: Path) -> None:
     from detente.engines.anchored import simulate
-    from detente.report.html import ReportInput, write_report
+    from detente.report.html import ReportInput, _num, write_report
 
     d = simulate(KOREA, calibration=calibration_for(KOREA), runs=512, seed=1).to_dict()
     out = write_report(ReportInput(KOREA, "simulate", d, seed=1), tmp_path / "r.html")
@@ -102,6 +102,16 @@ def test_report_of_an_anchored_run_shows_references_and_both_intervals(tmp_path:
     assert "<code>nuclear-test</code> | <code>PRK</code>" in html
     cell = d["outcomes"]["prk-nuclear-test"]["24"]
     assert f"{cell['pred_lo']:.3f}–{cell['pred_hi']:.3f}" in html
+    # The answer first gives the likeliest outcome's predictive interval and base rate, not only the
+    # Monte Carlo bracket, and the chart's whiskers are the predictive intervals.
+    answer = html[html.index("simulated runs of korea-2018") : html.index("</ul>", html.index("simulated runs of korea-2018"))]
+    assert "on the anchored engine" in answer
+    top = max(d["outcomes"], key=lambda o: d["outcomes"][o]["24"]["p"])
+    c = d["outcomes"][top]["24"]
+    base = d["base_rates"][top]["24"]
+    assert f"{_num(c['p'])} (predictive {_num(c['pred_lo'])}–{_num(c['pred_hi'])}), base rate {_num(base)}" in answer
+    assert "predictive: 95% of the runs" in answer
+    assert "whiskers: 95% predictive interval" in html
 
 
 def test_show_lists_each_outcomes_reference_class(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -111,9 +111,15 @@ def _horizons(outcomes: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 
 def outcome_odds(
-    outcomes: Mapping[str, Mapping[str, Mapping[str, float]]], names: Mapping[str, str], unit: str
+    outcomes: Mapping[str, Mapping[str, Mapping[str, float]]], names: Mapping[str, str], unit: str,
+    predictive: bool = False,
 ) -> go.Figure:
-    """Each tracked outcome's probability by horizon, as bars with their 95% intervals."""
+    """Each tracked outcome's probability by horizon, as bars with their 95% intervals.
+
+    ``predictive``: the whiskers are the predictive interval (``pred_lo``–``pred_hi``: what the model
+    does not know) rather than the Monte Carlo interval (``lo``–``hi``: what more runs would change).
+    """
+    lo_key, hi_key = ("pred_lo", "pred_hi") if predictive else ("lo", "hi")
     order = list(outcomes)
     horizons = _horizons(outcomes)
     fig = go.Figure()
@@ -124,8 +130,8 @@ def outcome_odds(
             cell = outcomes[o].get(h, {})
             p = float(cell.get("p", math.nan))
             ps.append(p)
-            lo.append(max(0.0, p - float(cell.get("lo", p))))
-            hi.append(max(0.0, float(cell.get("hi", p)) - p))
+            lo.append(max(0.0, p - float(cell.get(lo_key, p))))
+            hi.append(max(0.0, float(cell.get(hi_key, p)) - p))
         fig.add_trace(
             go.Bar(
                 y=labels,
@@ -144,7 +150,8 @@ def outcome_odds(
             )
         )
     fig.update_layout(barmode="group")
-    fig.update_xaxes(title="probability (bars: 95% interval)", range=[0, 1])
+    whiskers = "95% predictive interval" if predictive else "95% interval"
+    fig.update_xaxes(title=f"probability (whiskers: {whiskers})", range=[0, 1])
     fig.update_yaxes(autorange="reversed")
     return _layout(
         fig,

@@ -365,18 +365,37 @@ def _answer(inp: ReportInput, figs: _Figures) -> dict[str, Any] | None:
         runs = result.get("runs", inp.params.get("runs"))
         top = tracked[order[0]][h]
 
-        def odds(c: Mapping[str, Any]) -> str:
-            return f"{_num(c.get('p'))} [{_num(c.get('lo'))}, {_num(c.get('hi'))}]"
+        anchored = result.get("engine") == "anchored"
+        got = result.get("base_rates")
+        base_rates: Mapping[str, Any] = got if isinstance(got, Mapping) else {}
 
+        def odds(c: Mapping[str, Any], outcome: str | None = None) -> str:
+            text = f"{_num(c.get('p'))} [{_num(c.get('lo'))}, {_num(c.get('hi'))}]"
+            if anchored and "pred_lo" in c:
+                # The predictive interval is the honest width of what the model does not know; the
+                # bracket only says how much more runs would change the share.
+                text = f"{_num(c.get('p'))} (predictive {_num(c.get('pred_lo'))}–{_num(c.get('pred_hi'))})"
+                base = (base_rates.get(outcome) or {}).get(h) if outcome is not None else None
+                if base is not None:
+                    text += f", base rate {_num(base)}"
+            return text
+
+        engine_name = " on the anchored engine" if anchored else ""
         lead = (
-            f"In {_num(runs)} simulated runs of {sc.scenario.id}"
+            f"In {_num(runs)} simulated runs of {sc.scenario.id}{engine_name}"
             f"{' under ' + str(result['strategy']) if result.get('strategy') else ''}, the likeliest "
-            f"tracked outcome by {unit} {h} is {names.get(order[0], order[0])}: probability {odds(top)}."
+            f"tracked outcome by {unit} {h} is {names.get(order[0], order[0])}: probability {odds(top, order[0])}."
         )
-        points = [f"{names.get(o, o)}: {odds(tracked[o][h])}" for o in order[1:4]]
+        points = [f"{names.get(o, o)}: {odds(tracked[o][h], o)}" for o in order[1:4]]
+        if anchored:
+            points.append(
+                "predictive: 95% of the runs' own probabilities, given their drawn parameters, lever strengths "
+                "and crisis-state paths (what the model does not know); base rate: the reference classes alone; "
+                "the Monte Carlo error of each share is in the table below"
+            )
         if "engine:war" in engine and h in engine["engine:war"]:
             points.append(f"Engine state engine:war (first use of force between rivals): {odds(engine['engine:war'][h])}")
-        fig = figures.outcome_odds({o: tracked[o] for o in order}, names, unit)
+        fig = figures.outcome_odds({o: tracked[o] for o in order}, names, unit, predictive=anchored)
         return {"lead": lead, "points": points, "figure": Markup(figs.div(fig, "outcomes"))}
     if isinstance(result.get("arms"), list) and isinstance(result.get("rows"), list):
         rows = [r for r in result["rows"] if isinstance(r, Mapping) and r.get("effect") is not None]
