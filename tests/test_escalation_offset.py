@@ -31,25 +31,9 @@ def reference_offset(cp: Compiled, samples: int = 256) -> np.ndarray:
     if not math.isfinite(lam) or lam == 0.0:
         return np.zeros((len(cp.pairs), A))
     st = engine._Static(cp, SimpleNamespace(offset=np.zeros((0, 0))))  # type: ignore[arg-type]
-    src, dst = cp.pairs[:, 0], cp.pairs[:, 1]
-    P, N = len(src), len(cp.actors)
-    R = samples
-    g = np.random.Generator(np.random.PCG64(np.random.SeedSequence(engine.OFFSET_SEED)))
-    z_perc = g.standard_normal((R, P)).astype(np.float32)
-    z_res = g.standard_normal((R, P))
-    one = np.ones((R, N), np.float32)
-    h, q, w, _, _ = engine._drives(
-        st,
-        np.broadcast_to(cp.tension0[src, dst].astype(np.float32), (R, P)).copy(),
-        np.broadcast_to(cp.pos0.astype(np.float32), (R, *cp.pos0.shape)).copy(),
-        one,
-        one,
-        np.zeros((R, P), np.int64),
-        z_perc,
-        0.5 + cp.resolve[dst][None, :] * np.exp(cp.params["resolve_noise"] * z_res),
-        np.broadcast_to(cp.at_war[src, dst], (R, P)).copy(),
-        np.zeros((R, P), np.float32),
-    )
+    P, R = len(cp.pairs), samples
+    # The inputs at the initial state are the engine's (what is compared is the solver on top of them).
+    h, q, w = engine.initial_drives(cp, st, samples)
     assault = TYPES.index(EventType.ASSAULT)
     U = np.zeros((R, P, A))
     avail = np.isfinite(cp.intercept)
@@ -95,20 +79,8 @@ def _expected_shares(cp: Compiled, offset: np.ndarray) -> tuple[np.ndarray, np.n
     reference's own formula (fresh arrays, no use of the new solver)."""
     lam = float(cp.params["rationality"])
     st = engine._Static(cp, SimpleNamespace(offset=offset))  # type: ignore[arg-type]
-    src, dst = cp.pairs[:, 0], cp.pairs[:, 1]
-    R, P, N = 256, len(src), len(cp.actors)
-    g = np.random.Generator(np.random.PCG64(np.random.SeedSequence(engine.OFFSET_SEED)))
-    z_perc = g.standard_normal((R, P)).astype(np.float32)
-    z_res = g.standard_normal((R, P))
-    one = np.ones((R, N), np.float32)
-    h, q, w, _, _ = engine._drives(
-        st,
-        np.broadcast_to(cp.tension0[src, dst].astype(np.float32), (R, P)).copy(),
-        np.broadcast_to(cp.pos0.astype(np.float32), (R, *cp.pos0.shape)).copy(),
-        one, one, np.zeros((R, P), np.int64), z_perc,
-        0.5 + cp.resolve[dst][None, :] * np.exp(cp.params["resolve_noise"] * z_res),
-        np.broadcast_to(cp.at_war[src, dst], (R, P)).copy(), np.zeros((R, P), np.float32),
-    )
+    R = 256
+    h, q, w = engine.initial_drives(cp, st, R)
     A = len(cp.action_names)
     avail = np.isfinite(cp.intercept)
     beta = np.where(avail, cp.intercept, -np.inf)

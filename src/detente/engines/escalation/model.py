@@ -1468,6 +1468,34 @@ def calibration_offset(cp: Compiled, samples: int = 256) -> np.ndarray:
     return memoised(key, lambda: utility_offset(cp, samples))
 
 
+def initial_drives(cp: Compiled, st: _Static, samples: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hostility, cooperation and war cost ``(samples, P)`` at the initial state, as the offset is fitted.
+
+    Tension, positions and capacities as compiled, no bonus; ``samples`` draws of the per-run noise
+    (perception, misjudged resolve) from the fixed stream ``SeedSequence(OFFSET_SEED)``.
+    """
+    src, dst = cp.pairs[:, 0], cp.pairs[:, 1]
+    P, N = len(src), len(cp.actors)
+    R = samples
+    g = np.random.Generator(np.random.PCG64(np.random.SeedSequence(OFFSET_SEED)))
+    z_perc = g.standard_normal((R, P)).astype(np.float32)
+    z_res = g.standard_normal((R, P))
+    one = np.ones((R, N), np.float32)
+    h, q, w, _, _ = _drives(
+        st,
+        np.broadcast_to(cp.tension0[src, dst].astype(np.float32), (R, P)).copy(),
+        np.broadcast_to(cp.pos0.astype(np.float32), (R, *cp.pos0.shape)).copy(),
+        one,
+        one,
+        np.zeros((R, P), np.int64),
+        z_perc,
+        0.5 + cp.resolve[dst][None, :] * np.exp(cp.params["resolve_noise"] * z_res),
+        np.broadcast_to(cp.at_war[src, dst], (R, P)).copy(),
+        np.zeros((R, P), np.float32),
+    )
+    return h, q, w
+
+
 def utility_offset(cp: Compiled, samples: int = 256) -> np.ndarray:
     """The shift of each intercept that makes the expected first-month rates the fitted ones: ``(P, A)``.
 
@@ -1490,25 +1518,8 @@ def utility_offset(cp: Compiled, samples: int = 256) -> np.ndarray:
     if not math.isfinite(lam) or lam == 0.0:
         return np.zeros((len(cp.pairs), A))
     st = _Static(cp, SimpleNamespace(offset=np.zeros((0, 0))))  # type: ignore[arg-type]
-    src, dst = cp.pairs[:, 0], cp.pairs[:, 1]
-    P, N = len(src), len(cp.actors)
-    R = samples
-    g = np.random.Generator(np.random.PCG64(np.random.SeedSequence(OFFSET_SEED)))
-    z_perc = g.standard_normal((R, P)).astype(np.float32)
-    z_res = g.standard_normal((R, P))
-    one = np.ones((R, N), np.float32)
-    h, q, w, _, _ = _drives(
-        st,
-        np.broadcast_to(cp.tension0[src, dst].astype(np.float32), (R, P)).copy(),
-        np.broadcast_to(cp.pos0.astype(np.float32), (R, *cp.pos0.shape)).copy(),
-        one,
-        one,
-        np.zeros((R, P), np.int64),
-        z_perc,
-        0.5 + cp.resolve[dst][None, :] * np.exp(cp.params["resolve_noise"] * z_res),
-        np.broadcast_to(cp.at_war[src, dst], (R, P)).copy(),
-        np.zeros((R, P), np.float32),
-    )
+    P, R = len(cp.pairs), samples
+    h, q, w = initial_drives(cp, st, samples)
     avail = np.isfinite(cp.intercept)
     beta = np.where(avail, cp.intercept, -np.inf)
     beta[:, 0] = 0.0
