@@ -106,3 +106,18 @@ def _private_run_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     """Every test writes runs to a throw-away store, never to the user's ~/.local/share/detente."""
     store = tmp_path_factory.mktemp("store") / "runs.duckdb"
     monkeypatch.setenv("DETENTE_STORE", str(store))
+
+
+@pytest.fixture
+def toy_calibration(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A calibration file whose loading yields the hand-made korea-2018 calibration (tests/anchored_fixture.py)."""
+    from detente.engines.anchored import backbone
+    from detente.scenario.io import load_scenario
+    from tests.anchored_fixture import calibration_for
+
+    path = tmp_path / "anchor-korea-2018.json"
+    path.write_text("{}", "utf-8")
+    cal = calibration_for(load_scenario("korea-2018", check_quotes=False))
+    cal.path = str(path)
+    monkeypatch.setattr(backbone, "load", lambda p: cal)
+    return path

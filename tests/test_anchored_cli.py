@@ -17,17 +17,6 @@ from tests.cli_run import run
 KOREA = load_scenario("korea-2018", check_quotes=False)
 
 
-@pytest.fixture
-def toy_calibration(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A calibration file whose loading yields the hand-made korea-2018 calibration."""
-    path = tmp_path / "anchor-korea-2018.json"
-    path.write_text("{}", "utf-8")
-    cal = calibration_for(KOREA)
-    cal.path = str(path)
-    monkeypatch.setattr(backbone, "load", lambda p: cal)
-    return path
-
-
 def test_simulate_anchored_prints_probabilities_with_both_intervals_and_base_rates(
     toy_calibration: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

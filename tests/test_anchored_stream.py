@@ -229,19 +229,6 @@ def test_without_paths_only_absurd_run_counts_are_refused(monkeypatch: pytest.Mo
         SIM.check_memory(10_000_000, **shape, keep_paths=False)
 
 
-@pytest.fixture
-def toy_calibration(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A calibration file whose loading yields the hand-made korea-2018 calibration."""
-    from detente.engines.anchored import backbone
-
-    path = tmp_path / "anchor-korea-2018.json"
-    path.write_text("{}", "utf-8")
-    cal = calibration_for(KOREA)
-    cal.path = str(path)
-    monkeypatch.setattr(backbone, "load", lambda p: cal)
-    return path
-
-
 def test_keep_paths_writes_the_per_run_arrays_with_their_names(
     toy_calibration: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
