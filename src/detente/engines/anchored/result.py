@@ -103,6 +103,8 @@ class AnchoredResult(RunArrays):
     calibration: dict[str, Any]
     arrays: dict[str, np.ndarray] = field(repr=False)
     stats: RunSummary = field(repr=False)
+    _cond_q: dict[float, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Histogram quantiles of every (outcome, horizon) cell, per ``q`` (read once, not once per cell)."""
 
     engine = ENGINE
 
@@ -149,7 +151,9 @@ class AnchoredResult(RunArrays):
         if self.paths_kept:
             return float(np.quantile(self.conditional(outcome_id, by), q))
         o, h = self._cell(outcome_id, by)
-        return float(self.stats.cond_hist.quantile(q).reshape(self.stats.cond_sum.shape)[o, h])
+        if q not in self._cond_q:
+            self._cond_q[q] = self.stats.cond_quantile(q)
+        return float(self._cond_q[q][o, h])
 
     def summary(self, outcome_id: str, by: int) -> dict[str, float]:
         """``p`` (share), ``lo``/``hi`` (Wilson), ``p_cond`` (mean conditional), ``pred_lo``/``pred_hi``."""

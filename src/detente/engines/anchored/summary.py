@@ -26,7 +26,6 @@ References:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,13 +140,17 @@ class Histogram:
         est = np.where(k < self.at_min, self.vmin, est)
         return np.where(k >= n - self.at_max, self.vmax, est)
 
-    def quantile(self, q: float) -> np.ndarray:
-        """Per cell, the ``q`` quantile as ``numpy.quantile`` (linear) would give it, within :attr:`resolution`."""
+    def _ranks(self, q: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per cell: the count ``n``, the ranks below and above the ``q`` quantile, and the weight of the one above."""
         n = self.counts.sum(axis=1)
         virtual = q * (n - 1).astype(np.float64)
         below = np.floor(virtual).astype(np.int64)
-        frac = virtual - below
         above = np.minimum(below + 1, np.maximum(n - 1, 0))
+        return n, below, above, virtual - below
+
+    def quantile(self, q: float) -> np.ndarray:
+        """Per cell, the ``q`` quantile as ``numpy.quantile`` (linear) would give it, within :attr:`resolution`."""
+        n, below, above, frac = self._ranks(q)
         x0 = self._order_statistic(below)
         x1 = self._order_statistic(above)
         out = x0 + (x1 - x0) * frac
@@ -156,10 +159,7 @@ class Histogram:
 
     def exact_within(self, q: float) -> np.ndarray:
         """Per cell, whether the ``q`` quantile's ranks fall inside ``[lo, hi]`` (so :attr:`resolution` holds)."""
-        n = self.counts.sum(axis=1)
-        virtual = q * (n - 1).astype(np.float64)
-        below = np.floor(virtual).astype(np.int64)
-        above = np.minimum(below + 1, np.maximum(n - 1, 0))
+        n, below, above, _ = self._ranks(q)
         under, over = self.counts[:, 0], self.counts[:, -1]
         extreme = (below == 0) | (above == n - 1)
         return extreme | ((below >= under) & (above < n - over))
@@ -201,14 +201,6 @@ class RunSummary:
         self.cond_hist.add(other.cond_hist)
         self.z_sum += other.z_sum
         self.z_hist.add(other.z_hist)
-
-    @classmethod
-    def fold(cls, parts: Sequence[RunSummary]) -> RunSummary:
-        """The parts added in order (the first is added to, not copied)."""
-        total = parts[0]
-        for p in parts[1:]:
-            total.add(p)
-        return total
 
     def cond_mean(self) -> np.ndarray:
         """``(outcomes, horizons)`` mean conditional probability."""
